@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'ERR_MODEL_NOT_FOUND'
   | 'ERR_MODEL_INVALID'
   | 'ERR_BACKEND'
+  // training (npm run train): dataset rebuild or accuracy gate failed
+  | 'ERR_TRAINING'
   // sockets
   | 'ERR_SOCKET_IN_USE'
   | 'ERR_SOCKET'

@@ -6,6 +6,8 @@ export type { Logger };
 export interface LoggerOptions {
   /** pino level: trace, debug, info, warn, error, fatal, silent. */
   level?: string;
+  /** Human-readable lines on stderr instead of JSON (development). */
+  pretty?: boolean;
   /** Where JSON lines go; stdout when not set (journald reads it). */
   destination?: DestinationStream;
 }
@@ -21,5 +23,24 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  return options.destination ? pino(opts, options.destination) : pino(opts);
+  if (options.destination) return pino(opts, options.destination);
+  if (options.pretty) return pino(opts, prettyStream());
+  return pino(opts);
+}
+
+/** A dependency-free pretty printer: `12:00:01 INFO  ready key=value ...`. */
+function prettyStream(): DestinationStream {
+  return {
+    write(line: string): void {
+      try {
+        const { time, level, msg, pid: _pid, name: _name, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        const extras = Object.entries(rest)
+          .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+          .join(' ');
+        process.stderr.write(`${String(time).slice(11, 23)} ${String(level).toUpperCase().padEnd(5)} ${String(msg)}${extras ? ' ' + extras : ''}\n`);
+      } catch {
+        process.stderr.write(line);
+      }
+    },
+  };
 }

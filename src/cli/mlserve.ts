@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * `mlserve`: parse the command line, load the config, and either check, print help, or run the
+ * master until a signal stops it. Wiring only.
+ */
+import { loadConfig, formatHelp } from '../config/load.js';
+import { MlserveError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { loadModel } from '../model/loadModel.js';
+import { Master } from '../master/master.js';
+import { VERSION } from '../version.js';
+
+async function main(argv: string[]): Promise<number> {
+  const loaded = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
+  if (loaded.action === 'help') {
+    process.stdout.write(formatHelp());
+    return 0;
+  }
+  if (loaded.action === 'version') {
+    process.stdout.write(`mlserve ${VERSION}\n`);
+    return 0;
+  }
+  const { config } = loaded;
+  const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
+  for (const warning of loaded.warnings) log.warn({ configFile: loaded.configFile }, warning);
+
+  if (loaded.action === 'check') {
+    const model = await loadModel(config.model, log, { deep: true });
+    const { bundle } = model;
+    process.stdout.write(
+      `mlserve: config ${loaded.configFile ?? '(defaults)'} ok; model ${bundle.name} v${bundle.version} ok ` +
+        `(${bundle.inputWidth} inputs, ${bundle.outputWidth} classes)\n`,
+    );
+    return 0;
+  }
+
+  const master = await Master.start(config, log, { testOps: process.env['MLSERVE_TEST_OPS'] === '1' });
+  const code = await new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      void master.stop(signal).then(resolve, (err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+        resolve(1);
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  log.flush();
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Worker threads and timers are gone by now; exit promptly even if a handle lingers.
+    setTimeout(() => process.exit(code), 200).unref();
+  },
+  (err: unknown) => {
+    // Fail fast with one clear line (and no stack) for the errors we expect; a stack for the rest.
+    if (err instanceof MlserveError) process.stderr.write(`mlserve: ${err.code}: ${err.message}\n`);
+    else process.stderr.write(`mlserve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

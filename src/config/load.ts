@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { MlserveError } from '../errors.js';
+import { parseArgs, type Action } from './args.js';
+import { parseIni } from './ini.js';
+import { resolveConfig, type Sources } from './resolve.js';
+import type { Config } from './schema.js';
+
+// The CLI imports everything it needs for startup from here.
+export { formatHelp } from './help.js';
+
+/** Where {@link loadConfig} reads from; each defaults to the running process's. */
+export interface LoadOptions {
+  /** Command line without node and the script; default `process.argv.slice(2)`. */
+  readonly argv?: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Absolute; default `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+/** What `mlserve` should do and with which configuration. */
+export interface LoadedConfig {
+  readonly action: Action;
+  readonly config: Config;
+  /** Absolute path of the file read, or null when `--config` was not given. */
+  readonly configFile: string | null;
+  /** To log once the logger exists: ignored uWSGI keys, repeated keys, unknown MLSERVE_* variables. */
+  readonly warnings: readonly string[];
+  readonly sources: Sources;
+}
+
+/**
+ * The boundary where options are validated, once: reads `--config` (when given; otherwise no
+ * file is read), then resolves defaults < file < environment < flags. For `--help` and
+ * `--version` nothing is read or validated and `config` holds the defaults.
+ *
+ * @throws MlserveError ERR_CONFIG_FILE (missing or unreadable file), ERR_CONFIG_SYNTAX,
+ *   ERR_CONFIG_KEY, ERR_CONFIG_VALUE or ERR_CLI_ARGS; the message names the file and line,
+ *   the flag or the variable.
+ * @example
+ * const { action, config, warnings } = await loadConfig();
+ * for (const w of warnings) log.warn(w);
+ */
+export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> {
+  const argv = opts.argv ?? process.argv.slice(2);
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const args = parseArgs(argv);
+  if (args.action === 'help' || args.action === 'version') {
+    const { config, sources } = resolveConfig({ cwd });
+    return { action: args.action, config, configFile: null, warnings: [], sources };
+  }
+  const fileName = args.configFile;
+  if (fileName === null) {
+    const { config, warnings, sources } = resolveConfig({ env, argv, cwd });
+    return { action: args.action, config, configFile: null, warnings, sources };
+  }
+  const configFile = resolve(cwd, fileName);
+  let text: string;
+  try {
+    text = await readFile(configFile, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new MlserveError('ERR_CONFIG_FILE', `cannot read config file ${fileName}: ${reason}`, { cause: err });
+  }
+  const ini = parseIni(text, { fileName, cwd, env });
+  const { config, warnings, sources } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd });
+  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings], sources };
+}

@@ -1,0 +1,193 @@
+import { dirname, resolve } from 'node:path';
+import { MlserveError } from '../errors.js';
+import { parseArgs } from './args.js';
+import type { IniEntry } from './ini.js';
+import { fieldName, findOption, optionNames, optionSpellings, options, type Config, type OptionName } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { uwsgiKeyNote, uwsgiKeySpellings } from './uwsgi-keys.js';
+import { parseValue } from './value-types.js';
+
+/** Where a value came from, weakest first. */
+export type Source = 'default' | 'file' | 'env' | 'cli';
+
+/** The source of every option's value, keyed by option name (`sources['max-body-size']`). */
+export type Sources = { readonly [K in OptionName]: Source };
+
+/** Everything {@link resolveConfig} reads; it touches neither the file system nor process.*. */
+export interface ResolveInput {
+  /** From parseIni; omit when no file was given. */
+  readonly fileEntries?: readonly IniEntry[];
+  /** The file name as the user wrote it, relative to `cwd`; paths in the file resolve against its directory. */
+  readonly fileName?: string | null;
+  /** `MLSERVE_*` variables are read; others are ignored. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Command line without node and the script. */
+  readonly argv?: readonly string[];
+  /** Absolute; relative paths from the environment, flags and defaults resolve against it. */
+  readonly cwd: string;
+}
+
+/** The resolved configuration, the warnings to log, and where each value came from. */
+export interface ResolvedConfig {
+  readonly config: Config;
+  readonly warnings: string[];
+  readonly sources: Sources;
+}
+
+/** One value offered for an option by one source. */
+interface Candidate {
+  readonly source: Source;
+  readonly raw: string;
+  /** `config/mlserve.ini:4`, `--processes`, `MLSERVE_WORKERS`, `default`. */
+  readonly where: string;
+  /** The key, alias or variable as written. */
+  readonly spelling: string;
+  readonly baseDir: string;
+  readonly section?: IniEntry['section'];
+  readonly line?: number;
+}
+
+const rank: Readonly<Record<Source, number>> = { default: 0, file: 1, env: 2, cli: 3 };
+
+/** `MLSERVE_MAX_BODY_SIZE` for `max-body-size`. */
+export function envName(spelling: string): string {
+  return `MLSERVE_${spelling.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/**
+ * Resolves the configuration from the schema defaults, the file's entries, `MLSERVE_*`
+ * variables and CLI flags, each stronger than the one before. Every value offered is
+ * validated, even one a stronger source overrides, so a broken file never hides behind a flag.
+ *
+ * @throws MlserveError ERR_CONFIG_KEY for an unknown key in the file (with "did you mean"),
+ *   ERR_CLI_ARGS for a bad command line, ERR_CONFIG_VALUE for a bad value, naming where it was.
+ * @example
+ * resolveConfig({ cwd: '/srv', env: { MLSERVE_WORKERS: '4' } }).config.workers // 4
+ */
+export function resolveConfig(input: ResolveInput): ResolvedConfig {
+  const { cwd } = input;
+  const warnings: string[] = [];
+  const args = parseArgs(input.argv ?? []);
+  const offered: Array<[OptionName, Candidate]> = [
+    ...optionNames.map((name): [OptionName, Candidate] => {
+      const raw = options[name].default ?? '';
+      return [name, { source: 'default', raw, where: 'default', spelling: name, baseDir: cwd }];
+    }),
+    ...fileCandidates(input.fileEntries ?? [], input.fileName ?? null, cwd, warnings),
+    ...envCandidates(input.env ?? {}, cwd, warnings),
+    ...args.options.map(({ name, value, flag }): [OptionName, Candidate] => [
+      name,
+      { source: 'cli', raw: value, where: flag, spelling: flag.slice(2), baseDir: cwd },
+    ]),
+  ];
+  warnings.push(...args.warnings);
+
+  const config: Record<string, unknown> = {};
+  const sources = {} as Record<OptionName, Source>;
+  for (const name of optionNames) {
+    const mine = offered.filter(([n]) => n === name).map(([, c]) => c);
+    const { value, winner } = pick(name, mine);
+    warnings.push(...shadowed(mine, winner));
+    config[fieldName(name)] = value;
+    sources[name] = winner.source;
+  }
+  return { config: Object.freeze(config) as Config, warnings, sources: Object.freeze(sources) };
+}
+
+function fileCandidates(entries: readonly IniEntry[], fileName: string | null, cwd: string, warnings: string[]): Array<[OptionName, Candidate]> {
+  if (fileName === null) return [];
+  const baseDir = dirname(resolve(cwd, fileName));
+  const out: Array<[OptionName, Candidate]> = [];
+  for (const entry of entries) {
+    const where = `${fileName}:${entry.line}`;
+    const name = findOption(entry.key);
+    if (name !== undefined) {
+      out.push([name, { source: 'file', raw: entry.value, where, spelling: entry.key, baseDir, section: entry.section, line: entry.line }]);
+      continue;
+    }
+    const note = uwsgiKeyNote(entry.key);
+    if (note === null) {
+      const hint = didYouMean(entry.key, [...optionSpellings(), ...uwsgiKeySpellings()]);
+      throw new MlserveError('ERR_CONFIG_KEY', `${where}: unknown key "${entry.key}" in [${entry.section}]${hint}`);
+    }
+    warnings.push(`${where}: uWSGI option "${entry.key}" ${note}`);
+  }
+  return out;
+}
+
+function envCandidates(env: Readonly<Record<string, string | undefined>>, cwd: string, warnings: string[]): Array<[OptionName, Candidate]> {
+  const out: Array<[OptionName, Candidate]> = [];
+  for (const variable of Object.keys(env).filter((v) => v.startsWith('MLSERVE_')).sort()) {
+    const raw = env[variable];
+    if (raw === undefined) continue;
+    const spelling = variable.slice('MLSERVE_'.length).toLowerCase().replace(/_/g, '-');
+    const name = findOption(spelling);
+    if (name !== undefined) {
+      out.push([name, { source: 'env', raw, where: variable, spelling, baseDir: cwd }]);
+      continue;
+    }
+    const note = uwsgiKeyNote(spelling);
+    warnings.push(note === null
+      ? `${variable}: unknown mlserve variable, ignored${didYouMean(variable, optionSpellings().map(envName))}`
+      : `${variable}: uWSGI option "${spelling}" ${note}`);
+  }
+  return out;
+}
+
+// Validates every candidate (the first is the default) and returns the strongest one's value.
+function pick(name: OptionName, offered: readonly Candidate[]): { value: unknown; winner: Candidate } {
+  let winner = offered[0]!;
+  let value: unknown;
+  for (const c of offered) {
+    const parsed = parseValue(options[name], c.raw, c.baseDir);
+    if (!parsed.ok) {
+      const hint = c.source === 'file' && /\s[#;]/.test(c.raw)
+        ? ' (uWSGI ini has no inline comments: put the comment on its own line)'
+        : '';
+      throw new MlserveError('ERR_CONFIG_VALUE', `${describe(c)}: expected ${parsed.expected}${hint}`);
+    }
+    if (c === winner || beats(name, c, winner)) {
+      winner = c;
+      value = parsed.value;
+    }
+  }
+  return { value, winner };
+}
+
+/** `config/mlserve.ini:4: workers = "two"`, `--workers "two"`, `MLSERVE_WORKERS="two"`. */
+function describe(c: Candidate): string {
+  const value = JSON.stringify(c.raw);
+  switch (c.source) {
+    case 'file': return `${c.where}: ${c.spelling} = ${value}`;
+    case 'env': return `${c.where}=${value}`;
+    case 'cli': return `${c.where} ${value}`;
+    case 'default': return `default ${c.spelling} = ${value}`;
+  }
+}
+
+// A stronger source wins; within the file [mlserve] beats [uwsgi], then the later line wins;
+// in the environment the option's own name beats an alias; on the CLI the last flag wins.
+function beats(name: OptionName, c: Candidate, best: Candidate): boolean {
+  if (rank[c.source] !== rank[best.source]) return rank[c.source] > rank[best.source];
+  switch (c.source) {
+    case 'file': {
+      const sectionRank = (x: Candidate): number => (x.section === 'mlserve' ? 1 : 0);
+      if (sectionRank(c) !== sectionRank(best)) return sectionRank(c) > sectionRank(best);
+      return (c.line ?? 0) > (best.line ?? 0);
+    }
+    case 'env': return c.spelling === name && best.spelling !== name;
+    case 'cli': return true;
+    case 'default': return false;
+  }
+}
+
+// A value set twice in one place is probably a mistake: say which one is ignored. [uwsgi]
+// values overridden by [mlserve] are not: sharing a file with uWSGI is what that is for.
+function shadowed(offered: readonly Candidate[], winner: Candidate): string[] {
+  const twins = offered.filter((c) => c !== winner && c.source === winner.source && c.section === winner.section);
+  switch (winner.source) {
+    case 'file': return twins.map((c) => `${describe(c)} is overridden by line ${winner.line} (the last one wins)`);
+    case 'env': return twins.map((c) => `${c.where}: ignored, ${winner.where} is also set and wins`);
+    default: return [];
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * uWSGI keys that mlserve reads without error, so a pasted uWSGI ini works: each is ignored
+ * with a warning that says why. Keep both lists here; a key moves to schema.ts when it is
+ * implemented (a test fails if a key is in both places).
+ */
+
+/** uWSGI keys that have no meaning in mlserve, with the reason shown in the warning. */
+export const ignoredUwsgiKeys: Readonly<Record<string, string>> = Object.freeze({
+  plugins: 'mlserve has no plugins; Node.js and tfjs are built in',
+  plugin: 'mlserve has no plugins; Node.js and tfjs are built in',
+  chdir: "mlserve does not change directory; relative paths in the file resolve against the file's directory",
+  callable: "mlserve serves the model set by 'model', not a Python application",
+  module: "mlserve serves the model set by 'model', not a Python application",
+  'wsgi-file': "mlserve serves the model set by 'model', not a Python application",
+  wsgi: "mlserve serves the model set by 'model', not a Python application",
+  mount: "mlserve serves one model at the root; use nginx to mount it under a prefix",
+  'manage-script-name': 'mlserve serves one model at the root; use nginx to mount it under a prefix',
+  'lazy-apps': 'each worker thread always loads the model itself (lazy-apps behaviour)',
+  lazy: 'each worker thread always loads the model itself (lazy-apps behaviour)',
+  master: "mlserve runs one master with worker threads; 'master' is always on",
+  'die-on-term': 'mlserve always shuts down gracefully on SIGTERM',
+  'enable-threads': 'workers are threads already and there is no GIL',
+  threads: "each worker thread runs one prediction at a time; use 'workers' and 'max-batch-size'",
+  uid: 'mlserve does not drop privileges; run it as the right user (systemd User=)',
+  gid: 'mlserve does not drop privileges; run it as the right group (systemd Group=)',
+  'need-app': 'mlserve never starts without a valid model',
+  'single-interpreter': 'there is one Node.js process and no sub-interpreters',
+  strict: 'mlserve is always strict: unknown keys are errors',
+  'disable-logging': "use 'log-level' (e.g. warn) to quiet request logs",
+  'memory-report': 'per-request memory reports are not supported',
+  logto: 'mlserve logs to stdout; let journald or your process manager keep the log',
+  daemonize: 'mlserve stays in the foreground; let systemd or your process manager run it',
+  virtualenv: 'a Python-only option',
+  venv: 'a Python-only option',
+  home: 'a Python-only option',
+  pythonpath: 'a Python-only option',
+  'py-autoreload': 'a Python-only option',
+  'thunder-lock': 'only the master accepts connections, so there is no thundering herd to serialize',
+  'buffer-size': "mlserve speaks HTTP, not the uwsgi protocol; see 'max-body-size'",
+  'post-buffering': "request bodies are always buffered, up to 'max-body-size'",
+  'http-socket': "use 'socket' (HTTP on a Unix socket) or 'http' (HTTP on TCP)",
+  'socket-timeout': "use 'keepalive-timeout'",
+  'touch-reload': 'reloading on a touched file is not supported',
+  'offload-threads': 'responses are small JSON documents; there is nothing to offload',
+  vhost: 'mlserve serves one model; use nginx for virtual hosts',
+  'pcre-jit': 'mlserve has no internal routing',
+});
+
+/**
+ * uWSGI keys a later mlserve version implements; until then they are ignored with a warning.
+ * A trailing `*` matches a family (`cheaper-busyness-max`).
+ */
+export const plannedUwsgiKeys: readonly string[] = Object.freeze([
+  'cheaper', 'cheaper-algo', 'cheaper-initial', 'cheaper-step', 'cheaper-overload', 'cheaper-idle',
+  'cheaper-busyness-*', 'cheaper-rss-limit-*',
+  'harakiri', 'max-requests', 'max-requests-delta', 'min-worker-lifetime', 'reload-on-rss',
+  'stats', 'stats-http', 'stats-minified', 'chmod-stats', 'pidfile', 'check-interval',
+]);
+
+function isPlanned(key: string): boolean {
+  return plannedUwsgiKeys.some((p) => (p.endsWith('*') ? key.startsWith(p.slice(0, -1)) : key === p));
+}
+
+/**
+ * Why a uWSGI key is ignored, or null when `key` is not one of ours to ignore.
+ *
+ * @example
+ * uwsgiKeyNote('master') // "ignored: mlserve runs one master with worker threads; 'master' is always on"
+ */
+export function uwsgiKeyNote(key: string): string | null {
+  if (Object.hasOwn(ignoredUwsgiKeys, key)) return `ignored: ${ignoredUwsgiKeys[key]}`;
+  if (isPlanned(key)) return 'not implemented yet in this version, ignored';
+  return null;
+}
+
+/** Every ignorable spelling, for "did you mean" (families without their `*`). */
+export function uwsgiKeySpellings(): string[] {
+  return [...Object.keys(ignoredUwsgiKeys), ...plannedUwsgiKeys.filter((p) => !p.endsWith('*'))];
+}

@@ -1,0 +1,106 @@
+import { Hono, type Context } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { MlserveError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { readBody } from './readBody.js';
+import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
+import { errorResponse } from './errorResponse.js';
+import type { RequestResult } from '../master/dispatcher.js';
+
+/** What the HTTP API needs from the master. */
+export interface AppDeps {
+  /** Queues one request's texts for prediction. */
+  submit(texts: string[]): Promise<RequestResult>;
+  /** Class names of the model currently served (it can change on reload). */
+  labels(): readonly string[];
+  /** Readiness for /readyz: `ready` false gives 503 with `reason`. */
+  readiness(): { ready: boolean; reason?: string; [k: string]: unknown };
+  /** Accounts response bytes to the worker slot that predicted them (uWSGI `tx`). */
+  addTx(slot: number, bytes: number): void;
+  limits: InputLimits & { maxBodySize: number };
+  log: Logger;
+}
+
+type Env = { Bindings: HttpBindings };
+
+/**
+ * Builds the HTTP API: `GET /predict?text=`, `POST /predict`, `/healthz`, `/readyz`.
+ * Every error is `{"error": {"code", "message"}}` with a 4xx/5xx status; unknown paths are
+ * 404 and known paths with another method 405 (with `Allow`).
+ */
+export function createApp(deps: AppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  const { limits, log } = deps;
+
+  function answer(c: Context<Env>, result: RequestResult, many: boolean): Response {
+    const labels = deps.labels();
+    let body: string;
+    if (!many) {
+      body = JSON.stringify(prediction(result, 0, labels));
+    } else {
+      const predictions = new Array(result.classes.length);
+      for (let i = 0; i < result.classes.length; i++) predictions[i] = prediction(result, i, labels);
+      body = JSON.stringify({ predictions });
+    }
+    deps.addTx(result.slot, Buffer.byteLength(body));
+    return c.body(body, 200, { 'content-type': 'application/json' });
+  }
+
+  app.get('/predict', async function predictGet(c) {
+    const text = checkText(c.req.query('text'), 'text', limits);
+    return answer(c, await deps.submit([text]), false);
+  });
+
+  app.post('/predict', async function predictPost(c) {
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      throw new MlserveError('ERR_UNSUPPORTED_MEDIA_TYPE', `POST /predict takes application/json, got "${type || 'no content-type'}"`, {
+        status: 415,
+      });
+    }
+    const raw = await readBody(c.env.incoming, limits.maxBodySize);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`, { status: 400 });
+    }
+    return answer(c, await deps.submit(textsFromBody(parsed, limits)), true);
+  });
+
+  app.get('/healthz', function healthz(c) {
+    return c.json({ status: 'alive' });
+  });
+
+  app.get('/readyz', function readyz(c) {
+    const state = deps.readiness();
+    return c.json({ status: state.ready ? 'ready' : 'not ready', ...state }, state.ready ? 200 : 503);
+  });
+
+  const allowed: Record<string, string> = { '/predict': 'GET, POST', '/healthz': 'GET', '/readyz': 'GET' };
+  for (const [path, allow] of Object.entries(allowed)) {
+    app.all(path, function methodNotAllowed(c) {
+      if (c.req.method === 'HEAD') return c.body(null, 200);
+      return c.json(
+        { error: { code: 'ERR_METHOD_NOT_ALLOWED', message: `${c.req.method} is not allowed on ${path}; use ${allow}` } },
+        405,
+        { allow },
+      );
+    });
+  }
+
+  app.notFound(function notFound(c) {
+    return c.json({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
+  });
+
+  app.onError(function onError(err) {
+    return errorResponse(err, log);
+  });
+
+  return app;
+}
+
+function prediction(result: RequestResult, i: number, labels: readonly string[]) {
+  const cls = result.classes[i]!;
+  return { prediction: String(cls), label: labels[cls] ?? String(cls), probability: result.probs[i]! };
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage } from 'node:http';
+import { MlserveError } from '../errors.js';
+
+/**
+ * Reads a request body up to `limit` bytes. Enforced while reading: a declared Content-Length
+ * over the limit is refused before a byte is read, and a chunked body is refused as soon as it
+ * passes the limit, so an oversized upload never sits in memory.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    function onData(chunk: Buffer): void {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    }
+    function onEnd(): void {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    }
+    function onError(err: Error): void {
+      cleanup();
+      reject(new MlserveError('ERR_BODY_MALFORMED', `could not read the request body: ${err.message}`, { status: 400, cause: err }));
+    }
+    function cleanup(): void {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+function tooLarge(limit: number): MlserveError {
+  return new MlserveError('ERR_BODY_TOO_LARGE', `request body is larger than max-body-size (${limit} bytes)`, { status: 413 });
+}

@@ -1,0 +1,164 @@
+import { MlserveError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { batchCount } from './batchPolicy.js';
+import { RequestQueue } from './requestQueue.js';
+import type { Lease, Supervisor } from './supervisor.js';
+
+/** The rows of one request, answered from one batch. */
+export interface RequestResult {
+  classes: Int32Array;
+  probs: Float32Array;
+  /** The slot that predicted it (for per-worker `tx`). */
+  slot: number;
+}
+
+interface Pending {
+  texts: string[];
+  rows: number;
+  enqueuedAt: number;
+  resolve(result: RequestResult): void;
+  reject(err: Error): void;
+}
+
+/** Options of {@link Dispatcher}. */
+export interface DispatcherOptions {
+  supervisor: Supervisor;
+  /** Most rows in one predict call (`max-batch-size`). */
+  maxBatchSize: number;
+  /** Most requests waiting for a worker (uWSGI `listen`). */
+  listen: number;
+  log: Logger;
+}
+
+/**
+ * The request -> task path. Requests wait in one FIFO; whenever a slot is idle it takes every
+ * waiting request that fits in `maxBatchSize` rows and predicts them in one call (Triton's
+ * dynamic batcher with no queue delay). Under light load a request goes alone at once; under
+ * load batches grow by themselves, which is where a batched predict's lower cost per row pays.
+ */
+export class Dispatcher {
+  readonly #sup: Supervisor;
+  readonly #queue: RequestQueue<Pending>;
+  readonly #opts: DispatcherOptions;
+  #accepting = true;
+  #inFlight = 0;
+  #refused = 0;
+  #drainWaiters: (() => void)[] = [];
+
+  constructor(options: DispatcherOptions) {
+    this.#opts = options;
+    this.#sup = options.supervisor;
+    this.#queue = new RequestQueue(options.listen);
+    this.#sup.on('idle', () => this.#pump());
+  }
+
+  /** Requests waiting for a worker (uWSGI `listen_queue`). */
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  /** Requests refused because the queue was full (uWSGI `listen_queue_errors`). */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /** Batches being predicted right now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Predicts `texts` (one request's rows) in the next batch. Rejects with ERR_QUEUE_FULL (503)
+   * when `listen` requests already wait, ERR_SHUTTING_DOWN (503) after {@link close}.
+   */
+  submit(texts: string[]): Promise<RequestResult> {
+    if (!this.#accepting) {
+      return Promise.reject(new MlserveError('ERR_SHUTTING_DOWN', 'the server is shutting down', { status: 503 }));
+    }
+    if (this.#queue.full) {
+      this.#refused++;
+      return Promise.reject(
+        new MlserveError('ERR_QUEUE_FULL', `too many requests waiting for a worker (listen = ${this.#opts.listen})`, { status: 503 }),
+      );
+    }
+    return new Promise<RequestResult>((resolve, reject) => {
+      this.#queue.push({ texts, rows: texts.length, enqueuedAt: performance.now(), resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** Stops taking new requests; those already queued are still served. */
+  close(): void {
+    this.#accepting = false;
+  }
+
+  /** Resolves when nothing is queued or running. */
+  drained(): Promise<void> {
+    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Fails every queued request (used when shutdown's grace period ends). */
+  abortQueued(err: MlserveError): void {
+    for (const p of this.#queue.drain()) p.reject(err);
+    this.#checkDrained();
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const lease = this.#sup.acquire();
+      if (!lease) return;
+      const n = batchCount(this.#queue.peekRows(this.#opts.maxBatchSize), this.#opts.maxBatchSize);
+      void this.#run(lease, this.#queue.take(n));
+    }
+  }
+
+  async #run(lease: Lease, batch: Pending[]): Promise<void> {
+    this.#inFlight++;
+    let texts: string[];
+    if (batch.length === 1) texts = batch[0]!.texts;
+    else {
+      texts = [];
+      for (const p of batch) for (const t of p.texts) texts.push(t);
+    }
+    let errors = 0;
+    try {
+      const result = await lease.thread.predict(texts);
+      if (result.error) {
+        errors = batch.length;
+        const err = new MlserveError('ERR_PREDICT', `prediction failed: ${result.error.message}`, { status: 500 });
+        this.#opts.log.error({ worker: lease.id, err: result.error.message, rows: texts.length }, 'predict failed');
+        for (const p of batch) p.reject(err);
+      } else {
+        let offset = 0;
+        for (const p of batch) {
+          p.resolve({
+            classes: result.classes.subarray(offset, offset + p.rows),
+            probs: result.probs.subarray(offset, offset + p.rows),
+            slot: lease.id,
+          });
+          offset += p.rows;
+        }
+      }
+    } catch (cause) {
+      errors = batch.length;
+      const err = new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, {
+        status: 502,
+        cause,
+      });
+      for (const p of batch) p.reject(err);
+    } finally {
+      this.#inFlight--;
+      this.#sup.release(lease, batch.length, texts.length, errors);
+      this.#checkDrained();
+    }
+  }
+
+  #checkDrained(): void {
+    if (this.#queue.length === 0 && this.#inFlight === 0 && this.#drainWaiters.length > 0) {
+      const waiters = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A FIFO of waiting requests with O(1) push and shift (an array with a moving head, compacted
+ * when half of it is dead), bounded by uWSGI's `listen`: the caller checks {@link full} first.
+ */
+export class RequestQueue<T extends { rows: number }> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  get full(): boolean {
+    return this.length >= this.#limit;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** Rows of the `max` oldest requests, for the batch policy. */
+  peekRows(max: number): number[] {
+    const n = Math.min(max, this.length);
+    const rows = new Array<number>(n);
+    for (let i = 0; i < n; i++) rows[i] = this.#items[this.#head + i]!.rows;
+    return rows;
+  }
+
+  /** Removes and returns the `n` oldest requests. */
+  take(n: number): T[] {
+    const out = this.#items.slice(this.#head, this.#head + n) as T[];
+    for (let i = this.#head; i < this.#head + n; i++) this.#items[i] = undefined;
+    this.#head += out.length;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return out;
+  }
+
+  /** Removes and returns everything waiting. */
+  drain(): T[] {
+    return this.take(this.length);
+  }
+}

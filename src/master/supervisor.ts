@@ -1,0 +1,187 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from '../log.js';
+import type { ModelBundle } from '../model/bundle.js';
+import type { WorkerInit } from '../worker/protocol.js';
+import { SlotTable } from './slotTable.js';
+import { WorkerThread } from './workerThread.js';
+import { respawnDelay } from './respawnGuard.js';
+
+/** Options of {@link Supervisor}. */
+export interface SupervisorOptions {
+  /** Number of worker slots (uWSGI `workers`). */
+  size: number;
+  bundle: ModelBundle;
+  backend: WorkerInit['backend'];
+  log: Logger;
+  testOps?: boolean;
+  /** Epoch clock, injectable for tests. */
+  now?: () => number;
+}
+
+/** A slot handed to the dispatcher for one batch; `generation` tells a stale lease from a live one. */
+export interface Lease {
+  id: number;
+  generation: number;
+  thread: WorkerThread;
+}
+
+/**
+ * Owns the worker threads: spawns a thread into a slot, watches it, replaces it when it dies,
+ * retires it on request, and leases idle slots to the dispatcher one batch at a time.
+ *
+ * Events: `idle` (a slot can take work), `ready` (slot id: a thread finished warming up),
+ * `exit` (slot id, error: a thread died unasked).
+ */
+export class Supervisor extends EventEmitter {
+  readonly slots: SlotTable;
+  readonly #threads = new Map<number, WorkerThread>();
+  readonly #generation = new Map<number, number>();
+  readonly #opts: SupervisorOptions;
+  readonly #now: () => number;
+  #bundle: ModelBundle;
+  #respawns: number[] = [];
+  #backend = 'unknown';
+  #closing = false;
+
+  constructor(options: SupervisorOptions) {
+    super();
+    this.#opts = options;
+    this.#bundle = options.bundle;
+    this.#now = options.now ?? Date.now;
+    this.slots = new SlotTable(options.size);
+  }
+
+  /** The model new threads are spawned with. */
+  get bundle(): ModelBundle {
+    return this.#bundle;
+  }
+
+  /** The tfjs backend the workers run on, as the first ready worker reported it. */
+  get backend(): string {
+    return this.#backend;
+  }
+
+  /** Slots whose thread is ready (idle or busy). */
+  get activeCount(): number {
+    const c = this.slots.counts();
+    return c.idle + c.busy;
+  }
+
+  /** Spawns threads into slots 1..n and resolves when all of them are ready. */
+  async start(n: number): Promise<void> {
+    const spawns: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) spawns.push(this.spawn());
+    await Promise.all(spawns);
+  }
+
+  /**
+   * Spawns a thread into the lowest cheap slot (uWSGI's order) and resolves when it is ready.
+   * Rejects when no slot is cheap or the thread fails to load.
+   */
+  async spawn(slotId = this.slots.firstCheap(), respawn = false): Promise<void> {
+    if (slotId === 0) throw new Error('no cheap worker slot to spawn into');
+    if (this.#closing) return;
+    const log = this.#opts.log.child({ worker: slotId });
+    this.slots.starting(slotId, this.#now(), respawn);
+    const generation = (this.#generation.get(slotId) ?? 0) + 1;
+    this.#generation.set(slotId, generation);
+    const thread = new WorkerThread({
+      init: { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, testOps: this.#opts.testOps ?? false },
+    });
+    this.#threads.set(slotId, thread);
+    thread.once('exit', (err: Error) => this.#onExit(slotId, generation, err));
+    try {
+      const warm = await thread.start();
+      if (this.#generation.get(slotId) !== generation || this.slots.status(slotId) !== 'starting') return;
+      this.slots.ready(slotId, this.#now(), warm.threadId);
+      this.#backend = warm.backend;
+      log.info({ threadId: warm.threadId, backend: warm.backend, loadMs: round(warm.loadMs), spawnMs: this.slots.get(slotId).spawnMs }, 'worker ready');
+      this.emit('ready', slotId);
+      this.emit('idle');
+    } catch (err) {
+      if (this.#generation.get(slotId) === generation) {
+        this.#threads.delete(slotId);
+        this.slots.cheap(slotId);
+      }
+      await thread.destroy().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Leases the lowest idle slot for one batch, or returns null when none is idle. */
+  acquire(): Lease | null {
+    const id = this.slots.firstIdle();
+    if (id === 0) return null;
+    const thread = this.#threads.get(id)!;
+    this.slots.busy(id, performance.now());
+    return { id, generation: this.#generation.get(id)!, thread };
+  }
+
+  /** Returns a lease after its batch: accounts the batch and makes the slot idle again. */
+  release(lease: Lease, requests: number, rows: number, errors: number): void {
+    if (this.#generation.get(lease.id) !== lease.generation) {
+      // The thread died while running this batch; its slot already holds a new thread.
+      this.slots.failed(lease.id, errors, false);
+      return;
+    }
+    this.slots.batchDone(lease.id, performance.now(), requests, rows, errors);
+    if (this.slots.status(lease.id) === 'idle') this.emit('idle');
+  }
+
+  /** Retires a slot's thread: it finishes its current batch, then ends; the slot becomes cheap. */
+  async retire(slotId: number): Promise<void> {
+    const thread = this.#threads.get(slotId);
+    if (!thread) return;
+    this.slots.stopping(slotId);
+    this.#generation.set(slotId, (this.#generation.get(slotId) ?? 0) + 1);
+    this.#threads.delete(slotId);
+    await thread.close();
+    if (this.slots.status(slotId) === 'stopping') this.slots.cheap(slotId);
+  }
+
+  /** Retires every thread, letting running batches finish; after `timeoutMs` they are terminated. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#closing = true;
+    const threads = [...this.#threads.entries()];
+    this.#threads.clear();
+    for (const [id] of threads) {
+      this.slots.stopping(id);
+      this.#generation.set(id, (this.#generation.get(id) ?? 0) + 1);
+    }
+    const closing = Promise.all(threads.map(([, t]) => t.close().catch(() => {})));
+    const timer = delay(timeoutMs, 'timeout' as const, { ref: false });
+    if ((await Promise.race([closing.then(() => 'closed' as const), timer])) === 'timeout') {
+      await Promise.all(threads.map(([, t]) => t.destroy().catch(() => {})));
+    }
+    for (const [id] of threads) this.slots.cheap(id);
+  }
+
+  /** The thread of a live slot (for memory reports and tests). */
+  thread(slotId: number): WorkerThread | undefined {
+    return this.#threads.get(slotId);
+  }
+
+  #onExit(slotId: number, generation: number, err: Error): void {
+    if (this.#closing || this.#generation.get(slotId) !== generation) return;
+    this.#threads.delete(slotId);
+    this.slots.cheap(slotId);
+    this.#generation.set(slotId, generation + 1);
+    this.#opts.log.error({ worker: slotId, err: err.message }, 'worker died, respawning');
+    this.emit('exit', slotId, err);
+    const { delayMs, history } = respawnDelay(this.#respawns, this.#now(), this.slots.size);
+    this.#respawns = history;
+    if (delayMs > 0) this.#opts.log.warn({ worker: slotId, delayMs }, 'too many respawns within a second (fork-bomb guard): backing off');
+    const respawn = () =>
+      this.spawn(slotId, true).catch((e: unknown) =>
+        this.#opts.log.error({ worker: slotId, err: e instanceof Error ? e.message : String(e) }, 'respawn failed'),
+      );
+    if (delayMs > 0) setTimeout(respawn, delayMs).unref();
+    else void respawn();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,101 @@
+import { EventEmitter } from 'node:events';
+import { Piscina } from 'piscina';
+import type { Worker } from 'node:worker_threads';
+import type { WorkerInit, WorkerTask, WarmupResult, PredictResult, MemoryResult } from '../worker/protocol.js';
+
+const WORKER_URL = new URL('../worker/predictWorker.js', import.meta.url).href;
+
+/** Options of {@link WorkerThread}. */
+export interface WorkerThreadOptions {
+  init: WorkerInit;
+  /** Piscina's wake-up mechanism; 'sync' measured fastest for our one-task-at-a-time threads. */
+  atomics?: 'sync' | 'async' | 'disabled';
+  resourceLimits?: ConstructorParameters<typeof Piscina>[0] extends infer O ? O extends { resourceLimits?: infer R } ? R : never : never;
+}
+
+/**
+ * One worker thread owned by the master, on a Piscina pool of exactly one thread.
+ *
+ * Why one pool per thread: the master (not Piscina's on-demand scaler) decides when a thread
+ * starts, which thread gets which batch, and when a thread is retired or killed. A pool with
+ * `minThreads: 0, maxThreads: 1` starts its thread on the first task (our warm-up), never
+ * replaces a dead thread on its own (`_ensureMinimumWorkers` has nothing to do), and maps
+ * `close()` to "finish the current task, then end" and `destroy()` to "terminate now". See
+ * docs/architecture.md.
+ *
+ * Emits `exit` (once) with an Error when the thread dies without being asked to.
+ */
+export class WorkerThread extends EventEmitter {
+  readonly #pool: Piscina<WorkerTask, unknown>;
+  #thread: Worker | null = null;
+  #stopping = false;
+  #exited = false;
+
+  constructor(options: WorkerThreadOptions) {
+    super();
+    this.#pool = new Piscina({
+      filename: WORKER_URL,
+      name: 'default',
+      minThreads: 0,
+      maxThreads: 1,
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: 1,
+      atomics: options.atomics ?? 'sync',
+      workerData: options.init,
+      resourceLimits: options.resourceLimits,
+      // A worker that finishes its current task within this time on close(); then it is terminated.
+      closeTimeout: 30_000,
+    });
+    this.#pool.on('workerCreate', () => {
+      this.#thread = this.#pool.threads[0] ?? null;
+    });
+    this.#pool.on('workerDestroy', () => this.#onGone(new Error('worker thread exited')));
+    // Errors not tied to a task (a throw outside any task): the thread is gone.
+    this.#pool.on('error', (err: unknown) => this.#onGone(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  /** The thread id once started, 0 before. */
+  get threadId(): number {
+    return this.#thread?.threadId ?? 0;
+  }
+
+  /** Starts the thread and waits until the model is loaded and warmed up. */
+  async start(): Promise<WarmupResult> {
+    const result = (await this.#pool.run({ op: 'warmup' })) as WarmupResult;
+    this.#thread = this.#pool.threads[0] ?? this.#thread;
+    return result;
+  }
+
+  /** Predicts one batch. Rejects when the thread dies or `signal` aborts (which kills the thread). */
+  predict(texts: string[], signal?: AbortSignal): Promise<PredictResult> {
+    return this.#pool.run({ op: 'predict', texts }, signal ? { signal } : undefined) as Promise<PredictResult>;
+  }
+
+  /** Runs any task (memory report, test ops). */
+  run<R>(task: WorkerTask, signal?: AbortSignal): Promise<R> {
+    return this.#pool.run(task, signal ? { signal } : undefined) as Promise<R>;
+  }
+
+  /** Memory held by this thread's isolate and by tfjs. */
+  memory(): Promise<MemoryResult> {
+    return this.#pool.run({ op: 'memory' }) as Promise<MemoryResult>;
+  }
+
+  /** Lets the current task finish, then ends the thread. */
+  async close(): Promise<void> {
+    this.#stopping = true;
+    await this.#pool.close();
+  }
+
+  /** Terminates the thread now; a running task is rejected. */
+  async destroy(): Promise<void> {
+    this.#stopping = true;
+    await this.#pool.destroy();
+  }
+
+  #onGone(err: Error): void {
+    if (this.#stopping || this.#exited) return;
+    this.#exited = true;
+    this.emit('exit', err);
+  }
+}

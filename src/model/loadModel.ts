@@ -1,0 +1,46 @@
+import type { Logger } from '../log.js';
+import { selectBackend, type BackendPreference } from './backend.js';
+import { readModelBundle, type ModelBundle } from './bundle.js';
+import { validateModel } from './predictor.js';
+import { resolveModelVersion } from './resolveModelVersion.js';
+
+/** A model version read from disk and checked, ready to post to worker threads. */
+export interface LoadedModel {
+  bundle: ModelBundle;
+  /** Time spent reading and checking, in ms. */
+  loadMs: number;
+}
+
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /** Also build the model with tfjs and check its real shapes (slower; for `--check`). */
+  deep?: boolean;
+  /** Backend for the deep check; auto when not set. */
+  backend?: BackendPreference;
+}
+
+/**
+ * The master's model step: picks the highest version under `baseDir`, reads and checks its
+ * files once (fail fast, before any thread starts), and logs what will be served.
+ * Throws MlserveError ERR_MODEL_NOT_FOUND / ERR_MODEL_INVALID / ERR_BACKEND.
+ *
+ * @example
+ * const { bundle } = await loadModel('models/reuters', log);
+ */
+export async function loadModel(baseDir: string, log: Logger, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const started = performance.now();
+  const { name, version, dir } = await resolveModelVersion(baseDir);
+  const bundle = await readModelBundle(dir, { name, version });
+  if (options.deep === true) {
+    const { tf, backend, skipped } = await selectBackend(options.backend ?? 'auto');
+    if (skipped.length > 0) log.debug({ skipped }, 'tfjs backends skipped');
+    await validateModel(bundle, tf);
+    log.debug({ backend }, 'model built and checked with tfjs');
+  }
+  const loadMs = Math.round((performance.now() - started) * 10) / 10;
+  log.info(
+    { model: name, version, dir, inputWidth: bundle.inputWidth, outputWidth: bundle.outputWidth, weightBytes: bundle.weightData.byteLength, loadMs },
+    'model loaded',
+  );
+  return { bundle, loadMs };
+}

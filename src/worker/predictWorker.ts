@@ -1,0 +1,75 @@
+/**
+ * The Piscina task module: one instance per worker thread. It builds the model from the
+ * artifacts the master sent (never from disk), warms it up during module evaluation, and only
+ * then does Piscina mark the thread ready, so a spawned slot is usable the moment its warm-up
+ * task answers.
+ */
+import { threadId } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { Piscina } from 'piscina';
+import { selectBackend } from '../model/backend.js';
+import { createPredictor } from '../model/predictor.js';
+import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
+
+const init = Piscina.workerData as WorkerInit;
+const started = performance.now();
+const { tf, backend } = await selectBackend(init.backend);
+const predictor = await createPredictor(init.bundle, tf);
+predictor.warmUp();
+const loadMs = performance.now() - started;
+
+function predict(texts: string[]): PredictResult {
+  const t0 = performance.now();
+  try {
+    const { classes, probs } = predictor.predictBatch(texts);
+    return { op: 'predict', classes, probs, ms: performance.now() - t0 };
+  } catch (err) {
+    // A bad batch must not take the thread down: answer the error, keep serving.
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      op: 'predict',
+      classes: new Int32Array(0),
+      probs: new Float32Array(0),
+      ms: performance.now() - t0,
+      error: { code: 'ERR_PREDICT', message },
+    };
+  }
+}
+
+/** Runs one task; the master owns batching, so a task is a whole batch. */
+export default function handle(task: WorkerTask): WorkerResult | Promise<WorkerResult> | unknown {
+  switch (task.op) {
+    case 'predict': {
+      const result = predict(task.texts);
+      // Piscina's transferable protocol: the two buffers move to the master without a copy.
+      return {
+        [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],
+        [Piscina.valueSymbol]: result,
+      };
+    }
+    case 'warmup':
+      return { op: 'warmup', threadId, backend, loadMs };
+    case 'memory': {
+      const heap = getHeapStatistics();
+      return {
+        op: 'memory',
+        heapUsed: heap.used_heap_size,
+        heapTotal: heap.total_heap_size,
+        external: heap.external_memory,
+        tfBytes: tf.memory().numBytes,
+      };
+    }
+    case 'crash':
+      if (!init.testOps) break;
+      // Thrown outside the task's promise chain: this is an uncaught exception that ends the thread.
+      setImmediate(() => {
+        throw new Error('crash requested by a test');
+      });
+      return new Promise(() => {});
+    case 'sleep':
+      if (!init.testOps) break;
+      return new Promise((resolve) => setTimeout(() => resolve(predict(['sleep'])), task.ms));
+  }
+  return { op: 'predict', classes: new Int32Array(0), probs: new Float32Array(0), ms: 0, error: { code: 'ERR_INTERNAL', message: `unknown op` } };
+}

@@ -1,0 +1,52 @@
+import type { ModelBundle } from '../model/bundle.js';
+
+/** What the master hands a worker thread at spawn (Piscina `workerData`): it never reads the disk. */
+export interface WorkerInit {
+  /** Slot id, for logs. */
+  slot: number;
+  bundle: ModelBundle;
+  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Enables the `crash` and `sleep` ops, used only by tests of supervision. */
+  testOps: boolean;
+}
+
+/** A task the master sends to one worker thread. */
+export type WorkerTask =
+  | { op: 'warmup' }
+  | { op: 'predict'; texts: string[] }
+  | { op: 'memory' }
+  | { op: 'crash' }
+  | { op: 'sleep'; ms: number };
+
+/** Answer to `warmup`: the worker is loaded and has run one prediction. */
+export interface WarmupResult {
+  op: 'warmup';
+  threadId: number;
+  backend: string;
+  loadMs: number;
+}
+
+/**
+ * Answer to `predict`: top class and its probability per row, as typed arrays moved (not
+ * copied) back to the master. `error` is set instead when the batch could not be predicted;
+ * the worker stays alive.
+ */
+export interface PredictResult {
+  op: 'predict';
+  classes: Int32Array;
+  probs: Float32Array;
+  /** Time spent in the worker, tokenization included. */
+  ms: number;
+  error?: { code: string; message: string };
+}
+
+/** Answer to `memory`: what this thread's isolate and tfjs hold. */
+export interface MemoryResult {
+  op: 'memory';
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  tfBytes: number;
+}
+
+export type WorkerResult = WarmupResult | PredictResult | MemoryResult;

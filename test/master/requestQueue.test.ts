@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RequestQueue } from '../../src/master/requestQueue.js';
+
+test('RequestQueue is FIFO, bounded, and compacts without losing items', () => {
+  const q = new RequestQueue<{ rows: number; n: number }>(3000);
+  for (let i = 0; i < 2500; i++) q.push({ rows: (i % 3) + 1, n: i });
+  assert.equal(q.length, 2500);
+  assert.equal(q.full, false);
+  assert.deepEqual(q.peekRows(4), [1, 2, 3, 1]);
+  let next = 0;
+  while (q.length > 0) {
+    for (const item of q.take(7)) assert.equal(item.n, next++);
+  }
+  assert.equal(next, 2500);
+  assert.deepEqual(q.take(3), []);
+});
+
+test('RequestQueue reports full at its limit (uWSGI listen)', () => {
+  const q = new RequestQueue<{ rows: number }>(2);
+  q.push({ rows: 1 });
+  assert.equal(q.full, false);
+  q.push({ rows: 1 });
+  assert.equal(q.full, true);
+  assert.equal(q.drain().length, 2);
+  assert.equal(q.full, false);
+});
