@@ -128,6 +128,7 @@ async function main(): Promise<void> {
       warmupS: options.warmupS,
       texts: paths.length,
       maxTextBytes: MAX_GET_TEXT_BYTES,
+      model: relative(repoRoot, model.dir),
     };
     writeFileSync(out, renderMarkdown(setup, machine, results));
     console.error(`bench: wrote ${relative(process.cwd(), out)}`);

@@ -66,10 +66,15 @@ export async function startPeer(options: PeerOptions = {}): Promise<RunningPeer>
   chmodSync(runDir, 0o755);
   const env = { ...process.env, PEER_RUN: runDir, PEER_MODEL_DIR: options.modelDir ?? '' };
   const pids = (): number[] => ['uwsgi.pid', 'nginx.pid'].flatMap((name) => readPid(join(runDir, name)) ?? []);
-  // run.sh daemonizes both, so they are not our children: kill them by pidfile on a crash.
+  // run.sh daemonizes both, so they are not our children: signal them by pidfile on a crash,
+  // as run.sh stop does. Not SIGKILL: a killed master would leave its workers running.
   let known: number[] = [];
   const unregister = onProcessExit(function killPeer() {
-    for (const pid of new Set([...known, ...pids()])) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    const uwsgi = readPid(join(runDir, 'uwsgi.pid'));
+    const nginx = readPid(join(runDir, 'nginx.pid'));
+    if (nginx !== undefined && isAlive(nginx)) process.kill(nginx, 'SIGTERM');
+    if (uwsgi !== undefined && isAlive(uwsgi)) process.kill(uwsgi, 'SIGINT');
+    rmSync(runDir, { recursive: true, force: true });
   });
 
   const stop = async function stopPeer(): Promise<void> {

@@ -24,6 +24,8 @@ export interface RunSetup {
   warmupS: number;
   texts: number;
   maxTextBytes: number;
+  /** The model version dir both servers load, relative to the repo. */
+  model: string;
 }
 
 const COLUMNS = ['server', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'procs', 'RSS MiB', 'PSS MiB', 'peak RSS MiB'];
@@ -59,6 +61,10 @@ export function renderTable(results: RunResult[]): string {
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
+function warmup(seconds: number): string {
+  return seconds > 0 ? `after a ${seconds} s warm-up with the same settings` : 'with no warm-up';
+}
+
 /** docs/benchmarks.md: command, method, machine and figures of one run. */
 export function renderMarkdown(setup: RunSetup, machine: Machine, results: RunResult[]): string {
   const table = [
@@ -78,10 +84,10 @@ editing them.
 ## Method
 
 - One run on one machine; the servers are loaded one after the other, never at the same time.
-- Both sit behind nginx 1 worker process on a loopback port, each with its own nginx:
+- Both serve ${setup.model} and sit behind their own nginx (worker_processes 1) on a loopback port:
 ${results.map((r) => `  - **${r.name}**: ${r.description}`).join('\n')}
-- Load: \`wrk -t${setup.threads} -c${setup.connections} -d${setup.durationS}s\` after a ${setup.warmupS} s warm-up
-  with the same settings, cycling \`GET /predict?text=...\` over ${setup.texts} real Reuters test texts
+- Load: \`wrk -t${setup.threads} -c${setup.connections} -d${setup.durationS}s\`, ${warmup(setup.warmupS)},
+  cycling \`GET /predict?text=...\` over ${setup.texts} real Reuters test texts
   (texts the model did not train on). Texts whose URL encoding exceeds ${setup.maxTextBytes} bytes are cut
   at a word boundary: the peer's uWSGI rejects larger query strings (buffer-size 4096).
 - Errors: socket errors (connect, read, write, timeout after 5 s) plus responses outside 2xx.

@@ -113,7 +113,10 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     writeFileSync(script, wrkScript(paths));
     const args = ['-t', String(threads), '-c', String(connections), '-d', `${durationS}s`, '--timeout', `${timeoutS}s`, '-s', script, `${url}/`];
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const unregister = onProcessExit(() => child.kill('SIGKILL'));
+    const unregister = onProcessExit(function killWrk() {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

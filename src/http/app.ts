@@ -17,6 +17,8 @@ export interface AppDeps {
   readiness(): { ready: boolean; reason?: string; [k: string]: unknown };
   /** Accounts response bytes to the worker slot that predicted them (uWSGI `tx`). */
   addTx(slot: number, bytes: number): void;
+  /** True while shutting down: every response then carries `Connection: close`. */
+  closing(): boolean;
   limits: InputLimits & { maxBodySize: number };
   log: Logger;
 }
@@ -31,6 +33,11 @@ type Env = { Bindings: HttpBindings };
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
   const { limits, log } = deps;
+
+  app.use(async function closeWhenStopping(c, next) {
+    await next();
+    if (deps.closing()) c.res.headers.set('connection', 'close');
+  });
 
   function answer(c: Context<Env>, result: RequestResult, many: boolean): Response {
     const labels = deps.labels();

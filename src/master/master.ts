@@ -70,6 +70,7 @@ export class Master {
       labels: () => this.#model.bundle.labels,
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
+      closing: () => this.#state === 'stopping',
       limits: { maxBatch: config.maxBatch, maxTextLength: config.maxTextLength, maxBodySize: config.maxBodySize },
       log,
     });
@@ -102,6 +103,11 @@ export class Master {
     );
   }
 
+  /** True from the start of shutdown: responses then close their connection. */
+  get stopping(): boolean {
+    return this.#state === 'stopping';
+  }
+
   /** What /readyz answers. */
   readiness(): { ready: boolean; reason?: string; [k: string]: unknown } {
     const c = this.supervisor.slots.counts();
@@ -130,17 +136,16 @@ export class Master {
     const t0 = performance.now();
     this.#state = 'stopping';
     log.info({ reason, queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutting down');
-    const closed = this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    // No new connections; idle keep-alive ones close now, busy ones after their response
+    // (answers carry `Connection: close` from now on). Requests already received are served.
+    const closed = Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const s of this.#servers) s.closeIdleConnections();
-    this.dispatcher.close();
     const graceMs = config.shutdownTimeout * 1000;
-    const drained = await withTimeout(this.dispatcher.drained(), graceMs);
+    const drained = await withTimeout(Promise.all([closed, this.dispatcher.drained()]), graceMs);
+    this.dispatcher.close();
     if (!drained) {
       log.warn({ queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutdown-timeout reached, dropping what is left');
       this.dispatcher.abortQueued(new MlserveError('ERR_SHUTTING_DOWN', 'the server shut down before this request ran', { status: 503 }));
-    }
-    // Responses of the last requests are being written: give them a moment, then cut the rest.
-    if (!(await withTimeout(Promise.all(closed), Math.max(100, graceMs - (performance.now() - t0))))) {
       for (const s of this.#servers) s.closeAllConnections();
     }
     await this.supervisor.stop(Math.max(100, graceMs - (performance.now() - t0)));

@@ -33,8 +33,10 @@ export class RequestQueue<T extends { rows: number }> {
 
   /** Removes and returns the `n` oldest requests. */
   take(n: number): T[] {
-    const out = this.#items.slice(this.#head, this.#head + n) as T[];
-    for (let i = this.#head; i < this.#head + n; i++) this.#items[i] = undefined;
+    const end = this.#head + Math.min(n, this.length);
+    const out = this.#items.slice(this.#head, end) as T[];
+    // Regression: clearing up to head + n (not `end`) grew the array with holes when n > length.
+    for (let i = this.#head; i < end; i++) this.#items[i] = undefined;
     this.#head += out.length;
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import { selectBackend, type BackendPreference } from './backend.js';
 import { readModelBundle, type ModelBundle } from './bundle.js';
-import { validateModel } from './predictor.js';
+import { createPredictor } from './predictor.js';
 import { resolveModelVersion } from './resolveModelVersion.js';
 
 /** A model version read from disk and checked, ready to post to worker threads. */
@@ -13,7 +13,7 @@ export interface LoadedModel {
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
-  /** Also build the model with tfjs and check its real shapes (slower; for `--check`). */
+  /** Also build the model with tfjs, check its real shapes and run one prediction (for `--check`). */
   deep?: boolean;
   /** Backend for the deep check; auto when not set. */
   backend?: BackendPreference;
@@ -34,8 +34,10 @@ export async function loadModel(baseDir: string, log: Logger, options: LoadModel
   if (options.deep === true) {
     const { tf, backend, skipped } = await selectBackend(options.backend ?? 'auto');
     if (skipped.length > 0) log.debug({ skipped }, 'tfjs backends skipped');
-    await validateModel(bundle, tf);
-    log.debug({ backend }, 'model built and checked with tfjs');
+    const predictor = await createPredictor(bundle, tf);
+    predictor.warmUp();
+    predictor.dispose();
+    log.debug({ backend }, 'model built, checked and run once with tfjs');
   }
   const loadMs = Math.round((performance.now() - started) * 10) / 10;
   log.info(

@@ -33,22 +33,19 @@ export function pythonJsonDumps(value: PythonJsonValue): string {
   return `{${parts.join(', ')}}`;
 }
 
-// Printable ASCII except '"' and '\\': the characters json.dumps copies as they are.
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-const SHORT_ESCAPES: Record<number, string> = {
-  0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x08: '\\b', 0x0c: '\\f',
+// Everything but printable ASCII without '"' and '\\': what json.dumps escapes.
+const ESCAPED = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f',
 };
 
+function escapeChar(c: string): string {
+  // UTF-16 code units are exactly Python's surrogate-pair escapes for astral characters.
+  return SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
 function pythonString(s: string): string {
-  if (PLAIN.test(s)) return `"${s}"`;
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c) out += s[i];
-    // UTF-16 code units are exactly Python's surrogate-pair escapes for astral characters.
-    else out += SHORT_ESCAPES[c] ?? `\\u${c.toString(16).padStart(4, '0')}`;
-  }
-  return `${out}"`;
+  return `"${s.replace(ESCAPED, escapeChar)}"`;
 }
 
 function pythonNumber(n: number): string {
@@ -80,11 +77,22 @@ export function parseFlatJsonObject(text: string): Map<string, string | number |
     const at = member.lastIndex;
     const m = member.exec(text);
     if (m === null) throw new SyntaxError(`unexpected JSON at position ${at} (expected "key": value)`);
-    out.set(JSON.parse(`"${m[1]}"`) as string, JSON.parse(m[2] as string) as string | number | boolean | null);
+    out.set(jsonString(m[1] as string), jsonValue(m[2] as string));
     if (m[3] === '}') break;
   }
   if (member.lastIndex !== text.length) {
     throw new SyntaxError(`unexpected JSON at position ${member.lastIndex} (after the object)`);
   }
   return out;
+}
+
+// JSON.parse only when needed: a tokenizer.json holds ~150k keys and values, almost all plain.
+function jsonString(raw: string): string {
+  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+}
+
+function jsonValue(raw: string): string | number | boolean | null {
+  if (raw.startsWith('"')) return jsonString(raw.slice(1, -1));
+  if (raw === 'true' || raw === 'false' || raw === 'null') return JSON.parse(raw) as boolean | null;
+  return Number(raw);
 }

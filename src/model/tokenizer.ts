@@ -185,15 +185,14 @@ export class Tokenizer {
     if (config.word_index === undefined) throw new MlserveError('ERR_MODEL_INVALID', 'word_index is missing');
     const wordIndex = dictionary(config, 'word_index', true);
     // An object form has lost the order of integer-like keys; the indices give it back.
-    if (typeof config.word_index !== 'string') wordIndex.sort((a, b) => a[1] - b[1]);
-    tok.#wordIndex = new Map(wordIndex);
-    tok.#wordCounts = new Map(dictionary(config, 'word_counts', false));
-    tok.#wordDocs = new Map(dictionary(config, 'word_docs', false));
-    tok.#indexDocs = new Map(dictionary(config, 'index_docs', false).map(([k, v]) => [Number(k), v]));
+    tok.#wordIndex = typeof config.word_index === 'string' ? wordIndex : new Map([...wordIndex].sort((a, b) => a[1] - b[1]));
+    tok.#wordCounts = dictionary(config, 'word_counts', false);
+    tok.#wordDocs = dictionary(config, 'word_docs', false);
+    tok.#indexDocs = numberKeys(dictionary(config, 'index_docs', false));
     tok.#indexWord =
       config.index_word === undefined
-        ? new Map(wordIndex.map(([w, i]) => [i, w]))
-        : new Map(stringDictionary(config, 'index_word').map(([k, w]) => [Number(k), w]));
+        ? new Map([...tok.#wordIndex].map(([w, i]) => [i, w]))
+        : numberKeys(dictionary(config, 'index_word', 'string'));
     return tok;
   }
 
@@ -232,37 +231,37 @@ function field(config: Record<string, unknown>, key: string, ok: (v: unknown) =>
   return v;
 }
 
-/** A dictionary field (JSON string or object) as entries in file order; missing means empty. */
-function entriesOf(config: Record<string, unknown>, key: string): [string, unknown][] {
+/** A dictionary field (JSON string or object) in file order; missing means empty. */
+function entriesOf(config: Record<string, unknown>, key: string): Map<string, unknown> {
   const v = config[key];
-  if (v === undefined) return [];
+  if (v === undefined) return new Map();
   try {
-    if (typeof v === 'string') return [...parseFlatJsonObject(v)];
+    if (typeof v === 'string') return parseFlatJsonObject(v);
   } catch (err) {
     throw new MlserveError('ERR_MODEL_INVALID', `${key} is not a valid JSON object (${(err as Error).message})`, {
       cause: err,
     });
   }
-  if (isRecord(v)) return Object.entries(v);
+  if (isRecord(v)) return new Map(Object.entries(v));
   throw new MlserveError('ERR_MODEL_INVALID', `${key} must be a JSON object or a string holding one`);
 }
 
-function dictionary(config: Record<string, unknown>, key: string, positive: boolean): [string, number][] {
+/** A dictionary of counts (>= 0), of indices (>= 1, `true`) or of words (`'string'`), checked. */
+function dictionary(config: Record<string, unknown>, key: string, kind: false | true): Map<string, number>;
+function dictionary(config: Record<string, unknown>, key: string, kind: 'string'): Map<string, string>;
+function dictionary(config: Record<string, unknown>, key: string, kind: boolean | 'string'): Map<string, unknown> {
   const entries = entriesOf(config, key);
   for (const [k, v] of entries) {
-    if (!Number.isInteger(v) || (v as number) < (positive ? 1 : 0)) {
-      throw new MlserveError('ERR_MODEL_INVALID', `${key}[${JSON.stringify(k)}] must be an integer, got ${JSON.stringify(v)}`);
+    const ok = kind === 'string' ? typeof v === 'string' : Number.isInteger(v) && (v as number) >= (kind ? 1 : 0);
+    if (!ok) {
+      const want = kind === 'string' ? 'a string' : `an integer >= ${kind ? 1 : 0}`;
+      throw new MlserveError('ERR_MODEL_INVALID', `${key}[${JSON.stringify(k)}] must be ${want}, got ${JSON.stringify(v)}`);
     }
   }
-  return entries as [string, number][];
+  return entries;
 }
 
-function stringDictionary(config: Record<string, unknown>, key: string): [string, string][] {
-  const entries = entriesOf(config, key);
-  for (const [k, v] of entries) {
-    if (typeof v !== 'string') {
-      throw new MlserveError('ERR_MODEL_INVALID', `${key}[${JSON.stringify(k)}] must be a string, got ${JSON.stringify(v)}`);
-    }
-  }
-  return entries as [string, string][];
+/** index_docs and index_word: Python int keys that JSON turned into strings. */
+function numberKeys<V>(m: Map<string, V>): Map<number, V> {
+  return new Map([...m].map(([k, v]) => [Number(k), v]));
 }

@@ -43,10 +43,10 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<WorkerR
     case 'predict': {
       const result = predict(task.texts);
       // Piscina's transferable protocol: the two buffers move to the master without a copy.
-      return {
+      return Piscina.move({
         [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],
         [Piscina.valueSymbol]: result,
-      };
+      } as never);
     }
     case 'warmup':
       return { op: 'warmup', threadId, backend, loadMs };

@@ -85,11 +85,13 @@ describe('mlserve behind the real nginx', { skip: nginxMissing() }, () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const statuses = new Map<number, number>();
+      let firstFailure = '';
       for (let i = 0; i < 200; i++) {
         const res = await httpRequest({ port: nginx!.port, agent, path: `/predict?text=${encodeURIComponent(`grain shipment ${i}`)}` });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (res.status !== 200) firstFailure ||= `${res.status} ${res.body}`;
       }
-      assert.deepEqual([...statuses], [[200, 200]]);
+      assert.deepEqual([...statuses], [[200, 200]], `first failure: ${firstFailure}`);
       // With keepalive, nginx holds its upstream connection open between requests; without
       // (HTTP/1.0 or "Connection: close" upstream) mlserve would hold none now.
       const open = acceptedConnections(ml!.socketPath);

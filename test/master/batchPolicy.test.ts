@@ -8,7 +8,8 @@ test('batchCount takes waiting requests in order while their rows fit', () => {
     [[1], 32, 1],
     [[1, 1, 1], 32, 3],
     [Array(40).fill(1), 32, 32],
-    [[1, 1, 30, 1], 32, 2], // the 30-row request would overflow: FIFO, no skipping ahead
+    [[1, 1, 30, 1], 32, 3], // exactly full
+    [[1, 1, 31, 1], 32, 2], // the 31-row request would overflow: FIFO, no skipping ahead
     [[16, 16, 1], 32, 2],
     [[300, 1], 32, 1], // a POST larger than a batch goes alone, unsplit
     [[5], 1, 1],

@@ -14,6 +14,7 @@ test('RequestQueue is FIFO, bounded, and compacts without losing items', () => {
   }
   assert.equal(next, 2500);
   assert.deepEqual(q.take(3), []);
+  assert.equal(q.length, 0, 'taking more than is queued leaves no holes behind');
 });
 
 test('RequestQueue reports full at its limit (uWSGI listen)', () => {
