@@ -84,6 +84,7 @@ editing them.
 ## Method
 
 - One run on one machine; the servers are loaded one after the other, never at the same time.
+  A single run: rerun to see the run-to-run spread before reading much into small differences.
 - Both serve ${setup.model} and sit behind their own nginx (worker_processes 1) on a loopback port:
 ${results.map((r) => `  - **${r.name}**: ${r.description}`).join('\n')}
 - Load: \`wrk -t${setup.threads} -c${setup.connections} -d${setup.durationS}s\`, ${warmup(setup.warmupS)},

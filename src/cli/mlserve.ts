@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const master = await Master.start(config, log, { testOps: process.env['MLSERVE_TEST_OPS'] === '1' });
+  const master = await Master.start(config, log, { testOps: process.env['NODE_MLSERVE_TEST_HOOKS'] === '1' });
   const code = await new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       void master.stop(signal).then(resolve, (err: unknown) => {

@@ -16,6 +16,8 @@ interface Pending {
   texts: string[];
   rows: number;
   enqueuedAt: number;
+  /** Set after a harakiri killed a batch it was in: it then runs alone, to find the culprit. */
+  isolated: boolean;
   resolve(result: RequestResult): void;
   reject(err: Error): void;
 }
@@ -27,6 +29,8 @@ export interface DispatcherOptions {
   maxBatchSize: number;
   /** Most requests waiting for a worker (uWSGI `listen`). */
   listen: number;
+  /** Seconds a batch may run before its worker is killed (uWSGI `harakiri`); 0 = off. */
+  harakiri?: number;
   log: Logger;
 }
 
@@ -39,6 +43,8 @@ export interface DispatcherOptions {
 export class Dispatcher {
   readonly #sup: Supervisor;
   readonly #queue: RequestQueue<Pending>;
+  /** Requests of a batch killed by harakiri, retried one by one ahead of the queue. */
+  #retry: Pending[] = [];
   readonly #opts: DispatcherOptions;
   #accepting = true;
   #inFlight = 0;
@@ -54,7 +60,7 @@ export class Dispatcher {
 
   /** Requests waiting for a worker (uWSGI `listen_queue`). */
   get queueLength(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#retry.length;
   }
 
   /** Requests refused because the queue was full (uWSGI `listen_queue_errors`). */
@@ -82,7 +88,7 @@ export class Dispatcher {
       );
     }
     return new Promise<RequestResult>((resolve, reject) => {
-      this.#queue.push({ texts, rows: texts.length, enqueuedAt: performance.now(), resolve, reject });
+      this.#queue.push({ texts, rows: texts.length, enqueuedAt: performance.now(), isolated: false, resolve, reject });
       this.#pump();
     });
   }
@@ -94,20 +100,24 @@ export class Dispatcher {
 
   /** Resolves when nothing is queued or running. */
   drained(): Promise<void> {
-    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    if (this.queueLength === 0 && this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   /** Fails every queued request (used when shutdown's grace period ends). */
   abortQueued(err: MlserveError): void {
-    for (const p of this.#queue.drain()) p.reject(err);
+    for (const p of [...this.#retry.splice(0), ...this.#queue.drain()]) p.reject(err);
     this.#checkDrained();
   }
 
   #pump(): void {
-    while (this.#queue.length > 0) {
+    while (this.#retry.length > 0 || this.#queue.length > 0) {
       const lease = this.#sup.acquire();
       if (!lease) return;
+      if (this.#retry.length > 0) {
+        void this.#run(lease, [this.#retry.shift()!]);
+        continue;
+      }
       const n = batchCount(this.#queue.peekRows(this.#opts.maxBatchSize), this.#opts.maxBatchSize);
       void this.#run(lease, this.#queue.take(n));
     }
@@ -122,6 +132,15 @@ export class Dispatcher {
       for (const p of batch) for (const t of p.texts) texts.push(t);
     }
     let errors = 0;
+    const harakiri = this.#opts.harakiri ?? 0;
+    let killed = false;
+    const timer =
+      harakiri > 0
+        ? setTimeout(() => {
+            killed = true;
+            this.#sup.harakiri(lease, harakiri);
+          }, harakiri * 1000)
+        : undefined;
     try {
       const result = await lease.thread.predict(texts);
       if (result.error) {
@@ -141,21 +160,33 @@ export class Dispatcher {
         }
       }
     } catch (cause) {
-      errors = batch.length;
-      const err = new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, {
-        status: 502,
-        cause,
-      });
-      for (const p of batch) p.reject(err);
+      if (batch.length > 1) {
+        // A killed (harakiri) or crashed batch cannot tell which request was at fault: retry each
+        // alone, ahead of the queue, with a fresh deadline. The culprit fails again, alone; the
+        // others are answered as if nothing happened.
+        this.#opts.log.warn({ worker: lease.id, requests: batch.length, harakiri: killed }, 'retrying the requests of a failed batch one by one');
+        for (const p of batch) p.isolated = true;
+        this.#retry.push(...batch);
+      } else if (killed) {
+        errors = 1;
+        batch[0]!.reject(
+          new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { status: 504, cause }),
+        );
+      } else {
+        errors = 1;
+        batch[0]!.reject(new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, { status: 502, cause }));
+      }
     } finally {
+      clearTimeout(timer);
       this.#inFlight--;
       this.#sup.release(lease, batch.length, texts.length, errors);
+      if (this.#retry.length > 0) this.#pump();
       this.#checkDrained();
     }
   }
 
   #checkDrained(): void {
-    if (this.#queue.length === 0 && this.#inFlight === 0 && this.#drainWaiters.length > 0) {
+    if (this.queueLength === 0 && this.#inFlight === 0 && this.#drainWaiters.length > 0) {
       const waiters = this.#drainWaiters;
       this.#drainWaiters = [];
       for (const w of waiters) w();

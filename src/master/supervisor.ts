@@ -7,6 +7,7 @@ import type { WorkerInit } from '../worker/protocol.js';
 import { SlotTable } from './slotTable.js';
 import { WorkerThread } from './workerThread.js';
 import { respawnDelay } from './respawnGuard.js';
+import { shouldRecycle, type RecycleOptions } from './recyclePolicy.js';
 
 /** Options of {@link Supervisor}. */
 export interface SupervisorOptions {
@@ -16,6 +17,8 @@ export interface SupervisorOptions {
   backend: WorkerInit['backend'];
   log: Logger;
   testOps?: boolean;
+  /** max-requests and friends; recycling is off when not set. */
+  recycle?: RecycleOptions;
   /** Epoch clock, injectable for tests. */
   now?: () => number;
 }
@@ -127,7 +130,42 @@ export class Supervisor extends EventEmitter {
       return;
     }
     this.slots.batchDone(lease.id, performance.now(), requests, rows, errors);
+    const recycle = this.#opts.recycle;
+    if (recycle && shouldRecycle(this.slots.get(lease.id), this.#now(), recycle)) {
+      void this.replace(lease.id, `max-requests ${recycle.maxRequests} reached`);
+      return;
+    }
     if (this.slots.status(lease.id) === 'idle') this.emit('idle');
+  }
+
+  /**
+   * Harakiri: the batch on this lease ran too long. Its thread is terminated at once (the
+   * running task rejects) and a new one is spawned into the slot.
+   */
+  harakiri(lease: Lease, seconds: number): void {
+    if (this.#generation.get(lease.id) !== lease.generation) return;
+    const thread = this.#threads.get(lease.id);
+    this.#opts.log.warn({ worker: lease.id, threadId: thread?.threadId, harakiri: seconds }, `harakiri: worker ${lease.id} ran one batch for more than ${seconds} s, killing it`);
+    this.slots.failed(lease.id, 0, true);
+    this.#generation.set(lease.id, lease.generation + 1);
+    this.#threads.delete(lease.id);
+    this.slots.cheap(lease.id);
+    void thread?.destroy().catch(() => {});
+    this.#respawn(lease.id);
+  }
+
+  /**
+   * Recycles a slot (max-requests, reload-on-rss): the thread finishes its current batch and
+   * ends, then a new one is spawned into the same slot; no request is lost.
+   */
+  async replace(slotId: number, reason: string): Promise<void> {
+    if (!this.#threads.has(slotId) || this.#closing) return;
+    this.#opts.log.info({ worker: slotId, reason }, `recycling worker ${slotId} (${reason})`);
+    await this.retire(slotId);
+    if (this.#closing) return;
+    await this.spawn(slotId, true).catch((e: unknown) =>
+      this.#opts.log.error({ worker: slotId, err: e instanceof Error ? e.message : String(e) }, 'respawn failed'),
+    );
   }
 
   /** Retires a slot's thread: it finishes its current batch, then ends; the slot becomes cheap. */
@@ -170,6 +208,11 @@ export class Supervisor extends EventEmitter {
     this.#generation.set(slotId, generation + 1);
     this.#opts.log.error({ worker: slotId, err: err.message }, 'worker died, respawning');
     this.emit('exit', slotId, err);
+    this.#respawn(slotId);
+  }
+
+  /** Spawns a replacement into a slot, through uWSGI's fork-bomb guard. */
+  #respawn(slotId: number): void {
     const { delayMs, history } = respawnDelay(this.#respawns, this.#now(), this.slots.size);
     this.#respawns = history;
     if (delayMs > 0) this.#opts.log.warn({ worker: slotId, delayMs }, 'too many respawns within a second (fork-bomb guard): backing off');

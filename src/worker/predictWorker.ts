@@ -19,9 +19,33 @@ const predictor = await createPredictor(init.bundle, tf);
 predictor.warmUp();
 const loadMs = performance.now() - started;
 
+function spinFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    /* synchronous work that only terminate() can stop */
+  }
+}
+
+/** The test hooks of {@link WorkerInit.testOps}; real traffic never reaches this. */
+function runTestHooks(texts: string[]): void {
+  for (const text of texts) {
+    if (text.charCodeAt(0) !== 0) continue;
+    if (text === '\0crash') {
+      // Thrown outside the task: an uncaught exception ends the thread, as a real crash would.
+      setImmediate(() => {
+        throw new Error('crash requested by a test hook');
+      });
+      return;
+    }
+    const spin = /^\0spin:(\d+)$/.exec(text);
+    if (spin) spinFor(Number(spin[1]));
+  }
+}
+
 function predict(texts: string[]): PredictResult {
   const t0 = performance.now();
   try {
+    if (init.testOps) runTestHooks(texts);
     const { classes, probs } = predictor.predictBatch(texts);
     return { op: 'predict', classes, probs, ms: performance.now() - t0 };
   } catch (err) {
@@ -38,10 +62,11 @@ function predict(texts: string[]): PredictResult {
 }
 
 /** Runs one task; the master owns batching, so a task is a whole batch. */
-export default function handle(task: WorkerTask): WorkerResult | Promise<WorkerResult> | unknown {
+export default function handle(task: WorkerTask): WorkerResult | Promise<never> | unknown {
   switch (task.op) {
     case 'predict': {
       const result = predict(task.texts);
+      if (init.testOps && task.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
       // Piscina's transferable protocol: the two buffers move to the master without a copy.
       return Piscina.move({
         [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],
@@ -60,16 +85,5 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<WorkerR
         tfBytes: tf.memory().numBytes,
       };
     }
-    case 'crash':
-      if (!init.testOps) break;
-      // Thrown outside the task's promise chain: this is an uncaught exception that ends the thread.
-      setImmediate(() => {
-        throw new Error('crash requested by a test');
-      });
-      return new Promise(() => {});
-    case 'sleep':
-      if (!init.testOps) break;
-      return new Promise((resolve) => setTimeout(() => resolve(predict(['sleep'])), task.ms));
   }
-  return { op: 'predict', classes: new Int32Array(0), probs: new Float32Array(0), ms: 0, error: { code: 'ERR_INTERNAL', message: `unknown op` } };
 }

@@ -6,7 +6,11 @@ export interface WorkerInit {
   slot: number;
   bundle: ModelBundle;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-  /** Enables the `crash` and `sleep` ops, used only by tests of supervision. */
+  /**
+   * Test hooks, for supervision tests only (env NODE_MLSERVE_TEST_HOOKS=1): a text starting with
+   * NUL is an instruction to the worker — "\0crash" ends the thread with an uncaught exception,
+   * "\0spin:MS" keeps it busy in synchronous code for MS ms (a stuck prediction).
+   */
   testOps: boolean;
 }
 
@@ -14,9 +18,7 @@ export interface WorkerInit {
 export type WorkerTask =
   | { op: 'warmup' }
   | { op: 'predict'; texts: string[] }
-  | { op: 'memory' }
-  | { op: 'crash' }
-  | { op: 'sleep'; ms: number };
+  | { op: 'memory' };
 
 /** Answer to `warmup`: the worker is loaded and has run one prediction. */
 export interface WarmupResult {

@@ -1,0 +1,27 @@
+/** What decides a recycle (uWSGI's max-requests family), from the config. */
+export interface RecycleOptions {
+  /** Requests after which a worker is recycled; 0 = never (uWSGI `max-requests`). */
+  maxRequests: number;
+  /** Added per slot so slots do not all recycle at once (uWSGI `max-requests-delta`). */
+  maxRequestsDelta: number;
+  /** A worker younger than this (ms) is not recycled yet (uWSGI `min-worker-lifetime`). */
+  minLifetimeMs: number;
+}
+
+/** The max-requests limit of one slot: uWSGI adds `delta * id` so workers drift apart. */
+export function maxRequestsFor(slotId: number, opts: RecycleOptions): number {
+  return opts.maxRequests === 0 ? 0 : opts.maxRequests + opts.maxRequestsDelta * slotId;
+}
+
+/**
+ * Whether a worker has served enough requests to be recycled: after its current batch, never
+ * before `min-worker-lifetime`. Pure; `now` and `lastSpawn` are epoch ms.
+ */
+export function shouldRecycle(
+  slot: { id: number; deltaRequests: number; lastSpawn: number },
+  now: number,
+  opts: RecycleOptions,
+): boolean {
+  const limit = maxRequestsFor(slot.id, opts);
+  return limit > 0 && slot.deltaRequests >= limit && now - slot.lastSpawn >= opts.minLifetimeMs;
+}
