@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, release, totalmem } from 'node:os';
+import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 
 /** Where a benchmark ran: what a reader needs to compare figures across runs. */
 export interface Machine {
@@ -9,6 +9,8 @@ export interface Machine {
   cpuModel: string;
   memoryGiB: number;
   kernel: string;
+  /** 1-minute load average when the bench started: other work on the machine skews figures. */
+  loadAverage: number;
   node: string;
   nginx: string;
   uwsgi: string;
@@ -25,6 +27,7 @@ export function collectMachine(): Machine {
     cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: release(),
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
     node: process.version,
     nginx: versionOf('nginx', ['-v'], /nginx\/(\S+)/),
     uwsgi: versionOf('uwsgi', ['--version'], /(\S+)/),

@@ -108,6 +108,7 @@ ${results.map((r) => `  - **${r.name}**: ${r.description}`).join('\n')}
 | CPU model | ${machine.cpuModel} |
 | memory | ${machine.memoryGiB} GiB |
 | kernel | ${machine.kernel} |
+| load average (1 min) at start | ${machine.loadAverage} |
 | node | ${machine.node} |
 | nginx | ${machine.nginx} |
 | uWSGI | ${machine.uwsgi} |
