@@ -35,11 +35,17 @@ export class Master {
       backend: config.backend,
       log,
       testOps,
+      recycle: {
+        maxRequests: config.maxRequests,
+        maxRequestsDelta: config.maxRequestsDelta,
+        minLifetimeMs: config.minWorkerLifetime * 1000,
+      },
     });
     this.dispatcher = new Dispatcher({
       supervisor: this.supervisor,
       maxBatchSize: config.maxBatchSize,
       listen: config.listen,
+      harakiri: config.harakiri,
       log,
     });
   }

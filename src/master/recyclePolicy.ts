@@ -8,9 +8,12 @@ export interface RecycleOptions {
   minLifetimeMs: number;
 }
 
-/** The max-requests limit of one slot: uWSGI adds `delta * id` so workers drift apart. */
+/**
+ * The max-requests limit of one slot. uWSGI 2.0 (core/utils.c, end of request):
+ * `delta_requests >= max_requests + (mywid - 1) * max_requests_delta`, so workers drift apart.
+ */
 export function maxRequestsFor(slotId: number, opts: RecycleOptions): number {
-  return opts.maxRequests === 0 ? 0 : opts.maxRequests + opts.maxRequestsDelta * slotId;
+  return opts.maxRequests === 0 ? 0 : opts.maxRequests + opts.maxRequestsDelta * (slotId - 1);
 }
 
 /**
