@@ -44,6 +44,9 @@ async function main(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    // Gunicorn's TTIN / TTOU: one worker more / less.
+    process.on('SIGTTIN', () => master.adjustWorkers(1));
+    process.on('SIGTTOU', () => master.adjustWorkers(-1));
   });
   log.flush();
   return code;

@@ -84,14 +84,71 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
 
   const config: Record<string, unknown> = {};
   const sources = {} as Record<OptionName, Source>;
+  const winners = new Map<OptionName, Candidate>();
   for (const name of optionNames) {
     const mine = offered.filter(([n]) => n === name).map(([, c]) => c);
     const { value, winner } = pick(name, mine);
     warnings.push(...shadowed(mine, winner));
     config[fieldName(name)] = value;
     sources[name] = winner.source;
+    winners.set(name, winner);
   }
+  warnings.push(...crossCheck(config, winners));
   return { config: Object.freeze(config) as Config, warnings, sources: Object.freeze(sources) };
+}
+
+/**
+ * Checks between options once each is valid on its own, as uWSGI's core/init.c does after
+ * parsing: a conflict is ERR_CONFIG_VALUE naming both keys and where each was set; an
+ * out-of-range cheaper-initial is clamped with a warning (uWSGI's wording). May adjust `config`.
+ */
+function crossCheck(config: Record<string, unknown>, winners: ReadonlyMap<OptionName, Candidate>): string[] {
+  const warnings: string[] = [];
+  const value = (name: OptionName): unknown => config[fieldName(name)];
+  const at = (name: OptionName): string => describe(winners.get(name)!);
+  // The other key of a conflict: `workers = 2 by default`, `config/mlserve.ini:3: processes = "8"`.
+  const origin = (name: OptionName): string => {
+    const c = winners.get(name)!;
+    return c.source === 'default' ? `${name} = ${c.raw} by default` : describe(c);
+  };
+  const fail = (name: OptionName, message: string): never => {
+    throw new MlserveError('ERR_CONFIG_VALUE', `${at(name)}: ${message}`);
+  };
+
+  const workers = value('workers') as number;
+  const cheaper = value('cheaper') as number;
+  // uWSGI init.c: "invalid cheaper value: must be lower than processes" (and exit).
+  if (cheaper > 0 && cheaper >= workers) fail('cheaper', `invalid cheaper value: must be lower than workers (${origin('workers')})`);
+
+  // uWSGI init.c clamps cheaper-initial into [cheaper, processes] with a warning; with cheaper
+  // off it is not used at all (every worker starts), which we say instead of staying silent.
+  const initial = value('cheaper-initial') as number | null;
+  if (initial !== null) {
+    let clamped = initial;
+    if (cheaper === 0) {
+      warnings.push(`${at('cheaper-initial')}: ignored, cheaper is 0 (scaling off) so all ${workers} workers start`);
+    } else if (initial < cheaper) {
+      clamped = cheaper;
+      warnings.push(`${at('cheaper-initial')}: invalid cheaper-initial value, must be equal or higher than cheaper (${origin('cheaper')}): using ${cheaper} as the initial number of workers`);
+    } else if (initial > workers) {
+      clamped = workers;
+      warnings.push(`${at('cheaper-initial')}: invalid cheaper-initial value, must be lower or equal than workers (${origin('workers')}): using ${workers} as the initial number of workers`);
+    }
+    config[fieldName('cheaper-initial')] = clamped;
+  }
+
+  // uWSGI init.c: "cheaper-rss-limit-hard value must be higher than cheaper-rss-limit-soft value".
+  const soft = value('cheaper-rss-limit-soft') as number | null;
+  const hard = value('cheaper-rss-limit-hard') as number | null;
+  if (soft !== null && hard !== null && hard <= soft) {
+    fail('cheaper-rss-limit-hard', `must be higher than cheaper-rss-limit-soft (${origin('cheaper-rss-limit-soft')})`);
+  }
+
+  // uWSGI accepts min > max and then spawns and cheaps on contradicting thresholds; refuse it.
+  if ((value('cheaper-busyness-min') as number) > (value('cheaper-busyness-max') as number)) {
+    fail('cheaper-busyness-min', `must not be higher than cheaper-busyness-max (${origin('cheaper-busyness-max')})`);
+  }
+  return warnings;
 }
 
 function fileCandidates(entries: readonly IniEntry[], fileName: string | null, cwd: string, warnings: string[]): Array<[OptionName, Candidate]> {

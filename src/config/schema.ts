@@ -6,7 +6,7 @@
  */
 
 /** The value types an option can have; value-types.ts parses each. */
-export type OptionType = 'int' | 'bool' | 'string' | 'enum' | 'path' | 'size' | 'mode' | 'address' | 'seconds';
+export type OptionType = 'int' | 'bool' | 'string' | 'enum' | 'path' | 'size' | 'mode' | 'address' | 'seconds' | 'endpoint';
 
 interface OptionCommon {
   /** Other accepted spellings (uWSGI's), in the file, the environment and on the CLI. */
@@ -28,13 +28,16 @@ export type OptionSpec =
   | (OptionCommon & { readonly type: 'int'; readonly min: number; readonly max?: number })
   | (OptionCommon & { readonly type: 'size'; readonly min?: number; readonly max?: number })
   | (OptionCommon & { readonly type: 'enum'; readonly values: readonly string[] })
-  | (OptionCommon & { readonly type: 'bool' | 'string' | 'path' | 'mode' | 'address' | 'seconds' });
+  | (OptionCommon & { readonly type: 'bool' | 'string' | 'path' | 'mode' | 'address' | 'seconds' | 'endpoint' });
 
 /** A TCP listener address: `host:port`, or `:port` for 127.0.0.1. */
 export interface Address {
   readonly host: string;
   readonly port: number;
 }
+
+/** A Unix socket path (absolute) or a TCP address, as uWSGI's `stats` takes: `host:port` is TCP. */
+export type Endpoint = string | Address;
 
 /**
  * Every option, keyed by its ini name. Order is the order of `--help` and docs/config.md.
@@ -74,6 +77,167 @@ export const options = {
     default: '2',
     reloadable: true,
     help: 'worker threads',
+  },
+  // --- cheaper: adaptive worker count (uWSGI's cheaper subsystem; see docs/cheaper.md) ---
+  cheaper: {
+    type: 'int',
+    min: 0,
+    max: 255,
+    default: '0',
+    reloadable: true,
+    help: 'fewest active workers when scaling; 0 = scaling off (all workers run). Must be lower than workers',
+  },
+  'cheaper-initial': {
+    type: 'int',
+    min: 0,
+    max: 256,
+    default: null,
+    reloadable: true,
+    help: 'workers started at boot when cheaper is on (unset: cheaper); clamped to [cheaper, workers] with a warning',
+  },
+  'cheaper-algo': {
+    type: 'enum',
+    values: ['spare', 'spare2', 'backlog', 'busyness', 'manual'],
+    default: 'spare',
+    reloadable: true,
+    help: 'cheaper algorithm deciding when to spawn and cheap (stop) workers',
+  },
+  'cheaper-step': {
+    type: 'int',
+    min: 1,
+    max: 256,
+    default: '1',
+    reloadable: true,
+    help: 'most workers spawned at once (spare, spare2, backlog, busyness)',
+  },
+  'cheaper-overload': {
+    type: 'int',
+    min: 1,
+    default: '3',
+    reloadable: true,
+    help: 'spare: check-interval cycles with every worker busy before spawning; backlog: queue length; busyness: window in seconds',
+  },
+  'cheaper-idle': {
+    type: 'int',
+    min: 1,
+    default: '10',
+    reloadable: true,
+    help: 'spare2: cycles with more than cheaper idle workers before one is cheaped',
+  },
+  'cheaper-busyness-max': {
+    type: 'int',
+    min: 0,
+    max: 100,
+    default: '50',
+    reloadable: true,
+    help: 'busyness: average busy percent above which workers are spawned',
+  },
+  'cheaper-busyness-min': {
+    type: 'int',
+    min: 0,
+    max: 100,
+    default: '25',
+    reloadable: true,
+    help: 'busyness: average busy percent below which a worker is cheaped',
+  },
+  'cheaper-busyness-multiplier': {
+    type: 'int',
+    min: 1,
+    default: '10',
+    reloadable: true,
+    help: 'busyness: workers must be idle for cheaper-overload * multiplier seconds before one is cheaped',
+  },
+  'cheaper-busyness-penalty': {
+    type: 'int',
+    min: 0,
+    default: '2',
+    reloadable: true,
+    help: 'busyness: added to the multiplier when a worker is spawned again too soon after a cheap',
+  },
+  'cheaper-busyness-backlog-alert': {
+    type: 'int',
+    min: 0,
+    default: '33',
+    reloadable: true,
+    help: 'busyness: spawn emergency workers whenever more requests than this wait in the queue',
+  },
+  'cheaper-busyness-backlog-multiplier': {
+    type: 'int',
+    min: 1,
+    default: '3',
+    reloadable: true,
+    help: 'busyness: multiplier used instead of cheaper-busyness-multiplier while emergency workers run',
+  },
+  'cheaper-busyness-backlog-step': {
+    type: 'int',
+    min: 1,
+    max: 256,
+    default: '1',
+    reloadable: true,
+    help: 'busyness: emergency workers spawned at once',
+  },
+  'cheaper-busyness-backlog-nonzero': {
+    type: 'int',
+    min: 1,
+    default: '60',
+    reloadable: true,
+    help: 'busyness: spawn emergency workers when the queue has not been empty for this many seconds',
+  },
+  'cheaper-rss-limit-soft': {
+    type: 'size',
+    min: 1,
+    default: null,
+    reloadable: true,
+    help: 'total memory (RSS) of the active workers at which no more workers are spawned (cheaping still happens)',
+  },
+  'cheaper-rss-limit-hard': {
+    type: 'size',
+    min: 1,
+    default: null,
+    reloadable: true,
+    help: 'total memory (RSS) of the active workers at which one worker is cheaped each cycle; must be higher than the soft limit',
+  },
+  'check-interval': {
+    type: 'int',
+    min: 1,
+    max: 3600,
+    default: '1',
+    reloadable: true,
+    help: "seconds between the master's checks (cheaper cycle, harakiri, memory)",
+  },
+  // --- worker recycling and timeouts (uWSGI names) ---
+  harakiri: {
+    type: 'seconds',
+    default: '0',
+    reloadable: true,
+    help: 'seconds a request may run before its worker thread is killed and replaced; 0 = off',
+  },
+  'max-requests': {
+    type: 'int',
+    min: 0,
+    default: '0',
+    reloadable: true,
+    help: 'recycle a worker after this many requests; 0 = off',
+  },
+  'max-requests-delta': {
+    type: 'int',
+    min: 0,
+    default: '0',
+    reloadable: true,
+    help: 'slot N recycles after max-requests + (N - 1) * delta requests, so slots do not recycle together',
+  },
+  'min-worker-lifetime': {
+    type: 'seconds',
+    default: '10',
+    reloadable: true,
+    help: 'a worker younger than this is not recycled for max-requests or reload-on-rss',
+  },
+  'reload-on-rss': {
+    type: 'size',
+    min: 1048576,
+    default: null,
+    reloadable: true,
+    help: 'recycle a worker whose memory (RSS) passes this many bytes; uWSGI reads a bare number as megabytes, so write 512M',
   },
   model: {
     type: 'path',
@@ -138,6 +302,37 @@ export const options = {
     reloadable: true,
     help: "HTTP keep-alive timeout; keep it longer than nginx's upstream keepalive_timeout",
   },
+  // --- stats: uWSGI's stats server and Prometheus /metrics (docs/stats.md) ---
+  stats: {
+    type: 'endpoint',
+    default: null,
+    reloadable: false,
+    help: 'stats server (uwsgitop, mltop): a Unix socket path, or HOST:PORT for TCP; off when empty',
+  },
+  'stats-http': {
+    type: 'bool',
+    default: 'false',
+    reloadable: false,
+    help: 'the stats server answers HTTP (HTTP/1.0 200, application/json) instead of writing the document on connect',
+  },
+  'stats-minified': {
+    type: 'bool',
+    default: 'false',
+    reloadable: false,
+    help: 'write the stats document as one line of JSON instead of indented',
+  },
+  'chmod-stats': {
+    type: 'mode',
+    default: '600',
+    reloadable: false,
+    help: 'mode of the stats socket file (octal)',
+  },
+  metrics: {
+    type: 'bool',
+    default: 'true',
+    reloadable: false,
+    help: 'serve Prometheus metrics on GET /metrics',
+  },
   'log-level': {
     type: 'enum',
     values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
@@ -171,6 +366,7 @@ interface ValueTypes {
   mode: number;
   address: Address;
   seconds: number;
+  endpoint: Endpoint;
 }
 
 /** The parsed value type of one option spec (an enum gives the union of its values). */

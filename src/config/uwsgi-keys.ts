@@ -44,6 +44,7 @@ export const ignoredUwsgiKeys: Readonly<Record<string, string>> = Object.freeze(
   'offload-threads': 'responses are small JSON documents; there is nothing to offload',
   vhost: 'mlserve serves one model; use nginx for virtual hosts',
   'pcre-jit': 'mlserve has no internal routing',
+  'cheaper-busyness-verbose': "the busyness algorithm's state (averages, multiplier, timers) is always in the stats socket",
 });
 
 /**
@@ -51,10 +52,7 @@ export const ignoredUwsgiKeys: Readonly<Record<string, string>> = Object.freeze(
  * A trailing `*` matches a family (`cheaper-busyness-max`).
  */
 export const plannedUwsgiKeys: readonly string[] = Object.freeze([
-  'cheaper', 'cheaper-algo', 'cheaper-initial', 'cheaper-step', 'cheaper-overload', 'cheaper-idle',
-  'cheaper-busyness-*', 'cheaper-rss-limit-*',
-  'harakiri', 'max-requests', 'max-requests-delta', 'min-worker-lifetime', 'reload-on-rss',
-  'stats', 'stats-http', 'stats-minified', 'chmod-stats', 'pidfile', 'check-interval',
+  'pidfile',
 ]);
 
 function isPlanned(key: string): boolean {

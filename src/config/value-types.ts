@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Address, OptionSpec, OptionType } from './schema.js';
+import type { Address, Endpoint, OptionSpec, OptionType } from './schema.js';
 
 /** The outcome of parsing one raw value: the value, or what was expected instead. */
 export type ParseResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly expected: string };
@@ -101,6 +101,19 @@ export const valueTypes: Readonly<Record<OptionType, ValueType>> = {
       const { host, port } = value as Address;
       return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     },
+  },
+  endpoint: {
+    metavar: () => 'PATH|HOST:PORT',
+    expected: () => 'a Unix socket path, or HOST:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:9191)',
+    // uWSGI's rule for `stats`: an address with a colon is TCP, anything else a socket path.
+    // A colon after a `/` belongs to a path (`run/a:b.sock`).
+    parse: (raw, spec, baseDir): Endpoint | undefined => {
+      if (/^[^/]*:\d*$/.test(raw) || /^\[[0-9a-fA-F:.]+\]:\d*$/.test(raw)) {
+        return valueTypes.address.parse(raw, spec, baseDir) as Address | undefined;
+      }
+      return resolve(baseDir, raw);
+    },
+    format: (value) => (typeof value === 'string' ? value : valueTypes.address.format(value)),
   },
   seconds: {
     metavar: () => 'SECONDS',

@@ -9,6 +9,8 @@ import { createApp } from '../http/app.js';
 import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
 import { Dispatcher } from './dispatcher.js';
 import { Supervisor } from './supervisor.js';
+import { Scaler } from './scaler.js';
+import { createCheaper, initialWorkers } from '../cheaper/index.js';
 
 /**
  * The master: loads and validates the model once, starts the worker threads, serves the HTTP
@@ -20,7 +22,10 @@ export class Master {
   readonly log: Logger;
   readonly supervisor: Supervisor;
   readonly dispatcher: Dispatcher;
+  /** The cheaper loop; null when scaling is off (`cheaper = 0`). */
+  readonly scaler: Scaler | null;
   #model: LoadedModel;
+  #cycle: NodeJS.Timeout | null = null;
   #servers: Server[] = [];
   #state: 'starting' | 'serving' | 'stopping' = 'starting';
   #stopped: Promise<number> | null = null;
@@ -48,6 +53,10 @@ export class Master {
       harakiri: config.harakiri,
       log,
     });
+    const cheaper = createCheaper(config);
+    this.scaler = cheaper
+      ? new Scaler({ supervisor: this.supervisor, cheaper, backlog: () => this.dispatcher.queueLength, rss: () => null, log })
+      : null;
   }
 
   /**
@@ -68,8 +77,9 @@ export class Master {
 
   async #boot(): Promise<void> {
     const { config, log } = this;
-    log.info({ workers: config.workers }, `starting ${config.workers} workers`);
-    await this.supervisor.start(config.workers);
+    const initial = initialWorkers(config);
+    log.info({ workers: initial, slots: config.workers, cheaper: config.cheaper, algo: this.scaler?.cheaper.algorithm ?? null }, `starting ${initial} workers`);
+    await this.supervisor.start(initial);
 
     const app = createApp({
       submit: (texts) => this.dispatcher.submit(texts),
@@ -95,18 +105,44 @@ export class Master {
     if (config.socket) await listenUnix(makeServer(), config.socket, config.chmodSocket);
     if (config.http) await listenTcp(makeServer(), config.http.host, config.http.port);
     this.#state = 'serving';
+    this.#cycle = setInterval(() => this.#tick(), config.checkInterval * 1000);
+    this.#cycle.unref();
     const { bundle } = this.#model;
     log.info(
       {
         model: { name: bundle.name, version: bundle.version, accuracy: bundle.metadata['testAccuracy'] ?? null },
         backend: this.supervisor.backend,
-        workers: config.workers,
+        workers: initial,
+        slots: config.workers,
         socket: config.socket,
         http: config.http ? `${config.http.host}:${config.http.port}` : null,
         startupMs: Math.round(performance.now()),
       },
       'ready',
     );
+  }
+
+  /** The master's check-interval cycle: the cheaper loop (more checks join it here). */
+  #tick(): void {
+    if (this.#state !== 'serving') return;
+    try {
+      this.scaler?.tick();
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'master cycle failed');
+    }
+  }
+
+  /**
+   * An operator's `+n` / `-n` workers (SIGTTIN / SIGTTOU, as Gunicorn): with `manual` it moves
+   * the target; with another algorithm it acts once and the algorithm takes over again.
+   */
+  adjustWorkers(delta: number): void {
+    if (!this.scaler) {
+      this.log.warn({ delta }, 'scaling is off (cheaper = 0): all workers already run');
+      return;
+    }
+    this.log.info({ delta }, `operator asked for ${delta > 0 ? '+' : ''}${delta} worker(s)`);
+    this.scaler.cheaper.adjust(delta);
   }
 
   /** True from the start of shutdown: responses then close their connection. */
@@ -141,6 +177,7 @@ export class Master {
     const { config, log } = this;
     const t0 = performance.now();
     this.#state = 'stopping';
+    if (this.#cycle) clearInterval(this.#cycle);
     log.info({ reason, queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutting down');
     // No new connections; idle keep-alive ones close now, busy ones after their response
     // (answers carry `Connection: close` from now on). Requests already received are served.

@@ -1,15 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIni } from '../../src/config/ini.js';
-import { resolveConfig, type ResolveInput } from '../../src/config/resolve.js';
-
-const cwd = '/srv/app';
-const fileName = 'config/mlserve.ini';
-/** resolveConfig with a file written as text. */
-function withFile(text: string, rest: Omit<ResolveInput, 'cwd'> = {}) {
-  const { entries } = parseIni(text, { fileName, cwd, env: rest.env ?? {} });
-  return resolveConfig({ fileEntries: entries, fileName, cwd, ...rest });
-}
+import { resolveConfig } from '../../src/config/resolve.js';
+import { cwd, withFile } from './withFile.js';
 
 test('defaults alone: every field, all from "default", relative paths against cwd', () => {
   const { config, sources, warnings } = resolveConfig({ cwd });
@@ -19,6 +11,28 @@ test('defaults alone: every field, all from "default", relative paths against cw
     chmodSocket: 0o660,
     vacuum: true,
     workers: 2,
+    cheaper: 0,
+    cheaperInitial: null,
+    cheaperAlgo: 'spare',
+    cheaperStep: 1,
+    cheaperOverload: 3,
+    cheaperIdle: 10,
+    cheaperBusynessMax: 50,
+    cheaperBusynessMin: 25,
+    cheaperBusynessMultiplier: 10,
+    cheaperBusynessPenalty: 2,
+    cheaperBusynessBacklogAlert: 33,
+    cheaperBusynessBacklogMultiplier: 3,
+    cheaperBusynessBacklogStep: 1,
+    cheaperBusynessBacklogNonzero: 60,
+    cheaperRssLimitSoft: null,
+    cheaperRssLimitHard: null,
+    checkInterval: 1,
+    harakiri: 0,
+    maxRequests: 0,
+    maxRequestsDelta: 0,
+    minWorkerLifetime: 10,
+    reloadOnRss: null,
     model: '/srv/app/models/reuters',
     backend: 'auto',
     maxBatch: 256,
@@ -28,6 +42,11 @@ test('defaults alone: every field, all from "default", relative paths against cw
     maxTextLength: 100000,
     shutdownTimeout: 30,
     keepaliveTimeout: 65,
+    stats: null,
+    statsHttp: false,
+    statsMinified: false,
+    chmodStats: 0o600,
+    metrics: true,
     logLevel: 'info',
     logFormat: 'json',
   });
@@ -138,13 +157,14 @@ test('unknown MLSERVE_* variable: a warning with did-you-mean, not an error', ()
 });
 
 test('uWSGI keys without meaning, and planned ones, warn and are ignored', () => {
-  const r = withFile('[uwsgi]\nmaster = true\nplugins = python3\nharakiri = 30\ncheaper-busyness-max = 50\nprocesses = 4\n');
+  const r = withFile('[uwsgi]\nmaster = true\nplugins = python3\nstats = 127.0.0.1:9191\npidfile = /tmp/x.pid\nprocesses = 4\n');
   assert.equal(r.config.workers, 4);
+  // `stats` is implemented now (docs/stats.md): read, not warned about.
+  assert.deepEqual(r.config.stats, { host: '127.0.0.1', port: 9191 });
   assert.deepEqual(r.warnings, [
     `config/mlserve.ini:2: uWSGI option "master" ignored: mlserve runs one master with worker threads; 'master' is always on`,
     'config/mlserve.ini:3: uWSGI option "plugins" ignored: mlserve has no plugins; Node.js and tfjs are built in',
-    'config/mlserve.ini:4: uWSGI option "harakiri" not implemented yet in this version, ignored',
-    'config/mlserve.ini:5: uWSGI option "cheaper-busyness-max" not implemented yet in this version, ignored',
+    'config/mlserve.ini:5: uWSGI option "pidfile" not implemented yet in this version, ignored',
   ]);
   assert.match(resolveConfig({ cwd, argv: ['--master', '--die-on-term'] }).warnings.join('\n'), /--master: .*\n--die-on-term: /);
 });

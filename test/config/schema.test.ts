@@ -11,6 +11,12 @@ const fieldsMatch: Equal<
   keyof Config,
   | 'socket' | 'http' | 'chmodSocket' | 'vacuum' | 'workers' | 'model' | 'backend' | 'maxBatch' | 'maxBatchSize'
   | 'listen' | 'maxBodySize' | 'maxTextLength' | 'shutdownTimeout' | 'keepaliveTimeout' | 'logLevel' | 'logFormat'
+  | 'cheaper' | 'cheaperInitial' | 'cheaperAlgo' | 'cheaperStep' | 'cheaperOverload' | 'cheaperIdle'
+  | 'cheaperBusynessMax' | 'cheaperBusynessMin' | 'cheaperBusynessMultiplier' | 'cheaperBusynessPenalty'
+  | 'cheaperBusynessBacklogAlert' | 'cheaperBusynessBacklogMultiplier' | 'cheaperBusynessBacklogStep'
+  | 'cheaperBusynessBacklogNonzero' | 'cheaperRssLimitSoft' | 'cheaperRssLimitHard' | 'checkInterval'
+  | 'harakiri' | 'maxRequests' | 'maxRequestsDelta' | 'minWorkerLifetime' | 'reloadOnRss'
+  | 'stats' | 'statsHttp' | 'statsMinified' | 'chmodStats' | 'metrics'
 > = true;
 const typesMatch: [
   Equal<Config['http'], Address | null>,
@@ -19,7 +25,10 @@ const typesMatch: [
   Equal<Config['chmodSocket'], number>,
   Equal<Config['backend'], 'auto' | 'tensorflow' | 'wasm' | 'cpu'>,
   Equal<Config['logFormat'], 'json' | 'pretty'>,
-] = [true, true, true, true, true, true];
+  Equal<Config['cheaperAlgo'], 'spare' | 'spare2' | 'backlog' | 'busyness' | 'manual'>,
+  Equal<Config['cheaperInitial'], number | null>,
+  Equal<Config['cheaperRssLimitHard'], number | null>,
+] = [true, true, true, true, true, true, true, true, true];
 
 test('Config field names are the camelCase option names', () => {
   assert.ok(fieldsMatch && typesMatch.every(Boolean));
