@@ -11,14 +11,13 @@ import type { RequestResult } from '../master/dispatcher.js';
 export interface AppDeps {
   /** Queues one request's texts for prediction. */
   submit(texts: string[]): Promise<RequestResult>;
-  /** Class names of the model currently served (it can change on reload). */
-  labels(): readonly string[];
   /** Readiness for /readyz: `ready` false gives 503 with `reason`. */
   readiness(): { ready: boolean; reason?: string; [k: string]: unknown };
   /** Accounts response bytes to the worker slot that predicted them (uWSGI `tx`). */
   addTx(slot: number, bytes: number): void;
   /** True while shutting down: every response then carries `Connection: close`. */
   closing(): boolean;
+  /** Read at each request, so a reload can change them in place. */
   limits: InputLimits & { maxBodySize: number };
   log: Logger;
 }
@@ -40,7 +39,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   function answer(c: Context<Env>, result: RequestResult, many: boolean): Response {
-    const labels = deps.labels();
+    const labels = result.labels;
     let body: string;
     if (!many) {
       body = JSON.stringify(prediction(result, 0, labels));

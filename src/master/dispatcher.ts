@@ -10,6 +10,8 @@ export interface RequestResult {
   probs: Float32Array;
   /** The slot that predicted it (for per-worker `tx`). */
   slot: number;
+  /** Class names of the model that predicted it. */
+  labels: readonly string[];
 }
 
 interface Pending {
@@ -52,7 +54,7 @@ export class Dispatcher {
   #drainWaiters: (() => void)[] = [];
 
   constructor(options: DispatcherOptions) {
-    this.#opts = options;
+    this.#opts = { ...options };
     this.#sup = options.supervisor;
     this.#queue = new RequestQueue(options.listen);
     this.#sup.on('idle', () => this.#pump());
@@ -91,6 +93,14 @@ export class Dispatcher {
       this.#queue.push({ texts, rows: texts.length, enqueuedAt: performance.now(), isolated: false, resolve, reject });
       this.#pump();
     });
+  }
+
+  /** Applies reloaded settings; requests already queued keep their place. */
+  configure(settings: Pick<DispatcherOptions, 'maxBatchSize' | 'listen' | 'harakiri'>): void {
+    this.#opts.maxBatchSize = settings.maxBatchSize;
+    this.#opts.listen = settings.listen;
+    this.#opts.harakiri = settings.harakiri;
+    this.#queue.limit = settings.listen;
   }
 
   /** Stops taking new requests; those already queued are still served. */
@@ -155,6 +165,7 @@ export class Dispatcher {
             classes: result.classes.subarray(offset, offset + p.rows),
             probs: result.probs.subarray(offset, offset + p.rows),
             slot: lease.id,
+            labels: lease.thread.labels,
           });
           offset += p.rows;
         }

@@ -1,73 +1,84 @@
+import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
 import type { Config } from '../config/schema.js';
+import { diffConfig } from '../config/diff.js';
 import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { loadModel, type LoadedModel } from '../model/loadModel.js';
 import { createApp } from '../http/app.js';
-import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
-import { Dispatcher } from './dispatcher.js';
-import { Supervisor } from './supervisor.js';
-import { Scaler } from './scaler.js';
+import type { InputLimits } from '../http/validateInput.js';
 import { createCheaper, initialWorkers } from '../cheaper/index.js';
+import { Dispatcher } from './dispatcher.js';
+import { HttpServers } from './httpServers.js';
+import { Scaler } from './scaler.js';
+import { Supervisor } from './supervisor.js';
+
+/** Options of {@link Master.start}. */
+export interface MasterOptions {
+  /** Enables the workers' test hooks (see WorkerInit.testOps). */
+  testOps?: boolean;
+  /** Reads the config again (same file, env and flags), for reload. */
+  reloadConfig?: () => Promise<Config>;
+}
+
+type State = 'starting' | 'serving' | 'reloading' | 'stopping';
 
 /**
  * The master: loads and validates the model once, starts the worker threads, serves the HTTP
- * API on the Unix socket (and optionally TCP), and shuts down gracefully on SIGTERM/SIGINT.
- * Everything here is wiring and effects; decisions live in the modules it calls.
+ * API on the Unix socket (and optionally TCP), reloads on request, and shuts down gracefully.
+ * Wiring and effects only; decisions live in the modules it calls.
+ *
+ * Events, for notifiers (systemd) and tests: `status` (text), `ready`, `reloading`,
+ * `reloaded` (model), `reload-failed` (error), `stopping`.
  */
-export class Master {
-  readonly config: Config;
+export class Master extends EventEmitter {
   readonly log: Logger;
   readonly supervisor: Supervisor;
   readonly dispatcher: Dispatcher;
-  /** The cheaper loop; null when scaling is off (`cheaper = 0`). */
-  readonly scaler: Scaler | null;
+  #config: Config;
+  #scaler: Scaler | null;
   #model: LoadedModel;
+  #limits: InputLimits & { maxBodySize: number };
+  #servers: HttpServers;
   #cycle: NodeJS.Timeout | null = null;
-  #servers: Server[] = [];
-  #state: 'starting' | 'serving' | 'stopping' = 'starting';
+  #state: State = 'starting';
   #stopped: Promise<number> | null = null;
+  readonly #options: MasterOptions;
 
-  private constructor(config: Config, log: Logger, model: LoadedModel, testOps: boolean) {
-    this.config = config;
+  private constructor(config: Config, log: Logger, model: LoadedModel, options: MasterOptions) {
+    super();
+    this.#config = config;
     this.log = log;
     this.#model = model;
+    this.#options = options;
     this.supervisor = new Supervisor({
       size: config.workers,
       bundle: model.bundle,
       backend: config.backend,
       log,
-      testOps,
-      recycle: {
-        maxRequests: config.maxRequests,
-        maxRequestsDelta: config.maxRequestsDelta,
-        minLifetimeMs: config.minWorkerLifetime * 1000,
-      },
+      testOps: options.testOps ?? false,
+      recycle: recycleOptions(config),
     });
-    this.dispatcher = new Dispatcher({
-      supervisor: this.supervisor,
-      maxBatchSize: config.maxBatchSize,
-      listen: config.listen,
-      harakiri: config.harakiri,
-      log,
-    });
-    const cheaper = createCheaper(config);
-    this.scaler = cheaper
-      ? new Scaler({ supervisor: this.supervisor, cheaper, backlog: () => this.dispatcher.queueLength, rss: () => null, log })
-      : null;
+    this.dispatcher = new Dispatcher({ supervisor: this.supervisor, ...dispatchOptions(config), log });
+    this.#scaler = this.#createScaler(config);
+    this.#limits = limitsOf(config);
+    this.#servers = new HttpServers(config, log);
   }
 
   /**
    * Boots a master: model first (fail fast, before any thread), then workers, then sockets.
    * Resolves once it serves; logs one `ready` line with what it serves and how long it took.
    */
-  static async start(config: Config, log: Logger, options: { testOps?: boolean } = {}): Promise<Master> {
+  static async start(config: Config, log: Logger, options: MasterOptions = {}): Promise<Master> {
     const model = await loadModel(config.model, log);
-    const master = new Master(config, log, model, options.testOps ?? false);
+    const master = new Master(config, log, model, options);
     await master.#boot();
     return master;
+  }
+
+  /** The config in force (it changes on reload). */
+  get config(): Config {
+    return this.#config;
   }
 
   /** The model being served. */
@@ -75,39 +86,24 @@ export class Master {
     return this.#model;
   }
 
-  async #boot(): Promise<void> {
-    const { config, log } = this;
-    const initial = initialWorkers(config);
-    log.info({ workers: initial, slots: config.workers, cheaper: config.cheaper, algo: this.scaler?.cheaper.algorithm ?? null }, `starting ${initial} workers`);
-    await this.supervisor.start(initial);
+  /** The cheaper loop; null when scaling is off (`cheaper = 0`). */
+  get scaler(): Scaler | null {
+    return this.#scaler;
+  }
 
-    const app = createApp({
-      submit: (texts) => this.dispatcher.submit(texts),
-      labels: () => this.#model.bundle.labels,
-      readiness: () => this.readiness(),
-      addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
-      closing: () => this.#state === 'stopping',
-      limits: { maxBatch: config.maxBatch, maxTextLength: config.maxTextLength, maxBodySize: config.maxBodySize },
-      log,
-    });
-    const makeServer = (): Server => {
-      const server = createAdaptorServer({ fetch: app.fetch, autoCleanupIncoming: false }) as Server;
-      // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
-      server.keepAliveTimeout = config.keepaliveTimeout * 1000;
-      server.headersTimeout = config.keepaliveTimeout * 1000 + 1000;
-      server.on('clientError', (err, socket) => {
-        log.debug({ err: err.message }, 'client error');
-        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      });
-      this.#servers.push(server);
-      return server;
-    };
-    if (config.socket) await listenUnix(makeServer(), config.socket, config.chmodSocket);
-    if (config.http) await listenTcp(makeServer(), config.http.host, config.http.port);
+  async #boot(): Promise<void> {
+    const { log } = this;
+    const config = this.#config;
+    const { bundle } = this.#model;
+    this.emit('status', `loading model ${bundle.name} v${bundle.version}`);
+    const initial = initialWorkers(config);
+    this.emit('status', `starting ${initial} workers`);
+    log.info({ workers: initial, slots: config.workers, cheaper: config.cheaper, algo: this.#scaler?.cheaper.algorithm ?? null }, `starting ${initial} workers`);
+    await this.supervisor.start(initial);
+    await this.#servers.listen(this.createApp());
     this.#state = 'serving';
     this.#cycle = setInterval(() => this.#tick(), config.checkInterval * 1000);
     this.#cycle.unref();
-    const { bundle } = this.#model;
     log.info(
       {
         model: { name: bundle.name, version: bundle.version, accuracy: bundle.metadata['testAccuracy'] ?? null },
@@ -120,13 +116,26 @@ export class Master {
       },
       'ready',
     );
+    this.emit('ready');
+  }
+
+  /** The HTTP API wired to this master. */
+  createApp() {
+    return createApp({
+      submit: (texts) => this.dispatcher.submit(texts),
+      readiness: () => this.readiness(),
+      addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
+      closing: () => this.#state === 'stopping',
+      limits: this.#limits,
+      log: this.log,
+    });
   }
 
   /** The master's check-interval cycle: the cheaper loop (more checks join it here). */
   #tick(): void {
     if (this.#state !== 'serving') return;
     try {
-      this.scaler?.tick();
+      this.#scaler?.tick();
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'master cycle failed');
     }
@@ -137,17 +146,76 @@ export class Master {
    * the target; with another algorithm it acts once and the algorithm takes over again.
    */
   adjustWorkers(delta: number): void {
-    if (!this.scaler) {
+    if (!this.#scaler) {
       this.log.warn({ delta }, 'scaling is off (cheaper = 0): all workers already run');
       return;
     }
     this.log.info({ delta }, `operator asked for ${delta > 0 ? '+' : ''}${delta} worker(s)`);
-    this.scaler.cheaper.adjust(delta);
+    this.#scaler.cheaper.adjust(delta);
   }
 
-  /** True from the start of shutdown: responses then close their connection. */
-  get stopping(): boolean {
-    return this.#state === 'stopping';
+  /**
+   * Reload (SIGHUP): re-read the config and the model directory, validate the new model before
+   * touching any worker, then replace the workers one at a time (chain reload), each new one
+   * ready before an old one retires. Requests keep being served throughout. A config that does
+   * not resolve or a model that does not validate leaves everything as it was.
+   * Resolves true when the reload took effect.
+   */
+  async reload(): Promise<boolean> {
+    if (this.#state !== 'serving') {
+      this.log.warn({ state: this.#state }, 'reload ignored: not serving right now');
+      return false;
+    }
+    this.#state = 'reloading';
+    this.emit('reloading');
+    const t0 = performance.now();
+    const { log } = this;
+    try {
+      const next = this.#options.reloadConfig ? await this.#options.reloadConfig() : this.#config;
+      const { changed, needRestart } = diffConfig(this.#config, next);
+      if (needRestart.length > 0) {
+        log.warn({ needRestart }, `changed options that need a restart, kept as they are: ${needRestart.join(', ')}`);
+      }
+      const model = await loadModel(next.model, log);
+      const applied = this.#apply(next, needRestart);
+      log.info({ changed: changed.filter((k) => !needRestart.includes(k)), from: this.#model.bundle.version, to: model.bundle.version }, `reloading: model ${model.bundle.name} v${model.bundle.version}`);
+      await this.supervisor.reload(model.bundle);
+      this.#model = model;
+      this.#config = applied;
+      log.info({ model: { name: model.bundle.name, version: model.bundle.version }, ms: Math.round(performance.now() - t0) }, 'reloaded');
+      this.emit('reloaded', model);
+      return true;
+    } catch (err) {
+      const message = err instanceof MlserveError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+      log.error({ err: message }, `reload failed, still serving ${this.#model.bundle.name} v${this.#model.bundle.version}`);
+      this.emit('reload-failed', err);
+      return false;
+    } finally {
+      if (this.#state === 'reloading') this.#state = 'serving';
+    }
+  }
+
+  /** Applies the reloadable part of a new config; what needs a restart keeps its old value. */
+  #apply(next: Config, needRestart: readonly string[]): Config {
+    const merged = { ...next } as Record<string, unknown>;
+    for (const key of needRestart) {
+      const field = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      merged[field] = (this.#config as unknown as Record<string, unknown>)[field];
+    }
+    const config = merged as unknown as Config;
+    Object.assign(this.#limits, limitsOf(config));
+    this.dispatcher.configure(dispatchOptions(config));
+    this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend });
+    this.#scaler = this.#createScaler(config);
+    this.log.level = config.logLevel;
+    return config;
+  }
+
+  #createScaler(config: Config): Scaler | null {
+    const cheaper = createCheaper(config);
+    return cheaper
+      ? new Scaler({ supervisor: this.supervisor, cheaper, backlog: () => this.dispatcher.queueLength, rss: () => null, log: this.log })
+      : null;
   }
 
   /** What /readyz answers. */
@@ -156,8 +224,9 @@ export class Master {
     const { bundle } = this.#model;
     const info = {
       model: { name: bundle.name, version: bundle.version, backend: this.supervisor.backend },
-      workers: { total: this.supervisor.slots.size, ready: c.idle + c.busy, idle: c.idle, busy: c.busy, starting: c.starting, cheap: c.cheap },
+      workers: { total: this.supervisor.slots.size, ready: c.idle + c.busy, idle: c.idle, busy: c.busy, starting: c.starting, cheap: c.cheap, stopping: c.stopping },
       queue: this.dispatcher.queueLength,
+      reloading: this.#state === 'reloading',
     };
     if (this.#state === 'stopping') return { ready: false, reason: 'shutting down', ...info };
     if (c.idle + c.busy === 0) return { ready: false, reason: 'no worker is ready', ...info };
@@ -174,30 +243,39 @@ export class Master {
   }
 
   async #shutdown(reason: string): Promise<number> {
-    const { config, log } = this;
+    const { log } = this;
     const t0 = performance.now();
     this.#state = 'stopping';
+    this.emit('stopping');
     if (this.#cycle) clearInterval(this.#cycle);
     log.info({ reason, queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutting down');
-    // No new connections; idle keep-alive ones close now, busy ones after their response
-    // (answers carry `Connection: close` from now on). Requests already received are served.
-    const closed = Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    for (const s of this.#servers) s.closeIdleConnections();
-    const graceMs = config.shutdownTimeout * 1000;
-    const drained = await withTimeout(Promise.all([closed, this.dispatcher.drained()]), graceMs);
+    // No new connections; requests already received are served, and their answers carry
+    // `Connection: close`.
+    const graceMs = this.#config.shutdownTimeout * 1000;
+    const drained = await withTimeout(Promise.all([this.#servers.close(), this.dispatcher.drained()]), graceMs);
     this.dispatcher.close();
     if (!drained) {
       log.warn({ queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutdown-timeout reached, dropping what is left');
       this.dispatcher.abortQueued(new MlserveError('ERR_SHUTTING_DOWN', 'the server shut down before this request ran', { status: 503 }));
-      for (const s of this.#servers) s.closeAllConnections();
+      this.#servers.closeAll();
     }
     await this.supervisor.stop(Math.max(100, graceMs - (performance.now() - t0)));
-    if (config.vacuum && config.socket) {
-      await removeSocket(config.socket).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the socket'));
-    }
+    await this.#servers.vacuum();
     log.info({ ms: Math.round(performance.now() - t0), drained }, 'stopped');
     return 0;
   }
+}
+
+function limitsOf(config: Config): InputLimits & { maxBodySize: number } {
+  return { maxBatch: config.maxBatch, maxTextLength: config.maxTextLength, maxBodySize: config.maxBodySize };
+}
+
+function dispatchOptions(config: Config) {
+  return { maxBatchSize: config.maxBatchSize, listen: config.listen, harakiri: config.harakiri };
+}
+
+function recycleOptions(config: Config) {
+  return { maxRequests: config.maxRequests, maxRequestsDelta: config.maxRequestsDelta, minLifetimeMs: config.minWorkerLifetime * 1000 };
 }
 
 async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {

@@ -5,7 +5,7 @@
 export class RequestQueue<T extends { rows: number }> {
   #items: (T | undefined)[] = [];
   #head = 0;
-  readonly #limit: number;
+  #limit: number;
 
   constructor(limit: number) {
     this.#limit = limit;
@@ -13,6 +13,11 @@ export class RequestQueue<T extends { rows: number }> {
 
   get length(): number {
     return this.#items.length - this.#head;
+  }
+
+  /** uWSGI `listen`; changeable on reload. */
+  set limit(value: number) {
+    this.#limit = value;
   }
 
   get full(): boolean {

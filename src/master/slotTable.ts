@@ -139,6 +139,22 @@ export class SlotTable {
     this.#at(id).tx += bytes;
   }
 
+  /**
+   * Chain reload: a new thread, spawned at `spawnedAt` and ready now, took the slot over from
+   * the old one. Counts as a respawn, as uWSGI's reload does.
+   */
+  swapped(id: number, spawnedAt: number, now: number, threadId: number): void {
+    const s = this.#at(id);
+    s.status = 'idle';
+    s.threadId = threadId;
+    s.lastSpawn = spawnedAt;
+    s.readyAt = now;
+    s.spawnMs = now - spawnedAt;
+    s.deltaRequests = 0;
+    s.busySince = 0;
+    s.respawnCount++;
+  }
+
   /** The slot's thread is being retired: it takes no new work. */
   stopping(id: number): void {
     this.#at(id).status = 'stopping';

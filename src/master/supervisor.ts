@@ -41,7 +41,7 @@ export class Supervisor extends EventEmitter {
   readonly slots: SlotTable;
   readonly #threads = new Map<number, WorkerThread>();
   readonly #generation = new Map<number, number>();
-  readonly #opts: SupervisorOptions;
+  #opts: SupervisorOptions;
   readonly #now: () => number;
   #bundle: ModelBundle;
   #respawns: number[] = [];
@@ -91,7 +91,7 @@ export class Supervisor extends EventEmitter {
     const generation = (this.#generation.get(slotId) ?? 0) + 1;
     this.#generation.set(slotId, generation);
     const thread = new WorkerThread({
-      init: { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, testOps: this.#opts.testOps ?? false },
+      init: this.#init(slotId),
     });
     this.#threads.set(slotId, thread);
     thread.once('exit', (err: Error) => this.#onExit(slotId, generation, err));
@@ -113,6 +113,57 @@ export class Supervisor extends EventEmitter {
     }
   }
 
+  /** Applies reloaded settings: recycling rules and the backend of threads spawned from now on. */
+  configure(settings: Pick<SupervisorOptions, 'recycle' | 'backend'>): void {
+    this.#opts = { ...this.#opts, recycle: settings.recycle, backend: settings.backend };
+  }
+
+  /**
+   * uWSGI's chain reload to a new model: every live slot in turn gets a new thread, which loads
+   * and warms up while the old one keeps serving; only then does the old thread stop taking work,
+   * finish its batch and end. Spawns and respawns use the new model from the start. Rejects (the
+   * rest keeps the old model) if a new thread fails to load.
+   */
+  async reload(bundle: ModelBundle): Promise<void> {
+    this.#bundle = bundle;
+    for (const { id, status } of this.slots.snapshot()) {
+      if (status === 'idle' || status === 'busy') await this.#chainReplace(id);
+    }
+  }
+
+  async #chainReplace(slotId: number): Promise<void> {
+    const old = this.#threads.get(slotId);
+    if (!old || this.#closing) return;
+    const spawnedAt = this.#now();
+    const fresh = new WorkerThread({ init: this.#init(slotId) });
+    let warm;
+    try {
+      warm = await fresh.start();
+    } catch (err) {
+      await fresh.destroy().catch(() => {});
+      throw err;
+    }
+    if (this.#threads.get(slotId) !== old || this.#closing) {
+      // The old thread died or was cheaped meanwhile; its slot is handled elsewhere.
+      await fresh.destroy().catch(() => {});
+      return;
+    }
+    // No new batch for the old thread; the one it runs finishes (release() keeps the slot 'stopping').
+    this.slots.stopping(slotId);
+    await old.close();
+    const generation = (this.#generation.get(slotId) ?? 0) + 1;
+    this.#generation.set(slotId, generation);
+    this.#threads.set(slotId, fresh);
+    fresh.once('exit', (err: Error) => this.#onExit(slotId, generation, err));
+    this.slots.swapped(slotId, spawnedAt, this.#now(), warm.threadId);
+    this.#opts.log.info({ worker: slotId, threadId: warm.threadId, model: `${this.#bundle.name} v${this.#bundle.version}` }, `worker ${slotId} replaced (chain reload)`);
+    this.emit('idle');
+  }
+
+  #init(slotId: number): WorkerInit {
+    return { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, testOps: this.#opts.testOps ?? false };
+  }
+
   /** Leases the lowest idle slot for one batch, or returns null when none is idle. */
   acquire(): Lease | null {
     const id = this.slots.firstIdle();
@@ -131,7 +182,7 @@ export class Supervisor extends EventEmitter {
     }
     this.slots.batchDone(lease.id, performance.now(), requests, rows, errors);
     const recycle = this.#opts.recycle;
-    if (recycle && shouldRecycle(this.slots.get(lease.id), this.#now(), recycle)) {
+    if (recycle && this.slots.status(lease.id) === 'idle' && shouldRecycle(this.slots.get(lease.id), this.#now(), recycle)) {
       void this.replace(lease.id, `max-requests ${recycle.maxRequests} reached`);
       return;
     }

@@ -27,12 +27,15 @@ export interface WorkerThreadOptions {
  */
 export class WorkerThread extends EventEmitter {
   readonly #pool: Piscina<WorkerTask, unknown>;
+  /** Class names of the model this thread runs: answers are labelled with them, even mid-reload. */
+  readonly labels: readonly string[];
   #thread: Worker | null = null;
   #stopping = false;
   #exited = false;
 
   constructor(options: WorkerThreadOptions) {
     super();
+    this.labels = options.init.bundle.labels;
     this.#pool = new Piscina({
       filename: WORKER_URL,
       name: 'default',

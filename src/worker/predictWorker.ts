@@ -61,6 +61,13 @@ function predict(texts: string[]): PredictResult {
   }
 }
 
+/** The wasm backend's linear memory: tensors live there, outside V8's heap and its limits. */
+function wasmMemoryBytes(): number {
+  if (backend !== 'wasm') return 0;
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return wasm?.HEAPU8?.byteLength ?? 0;
+}
+
 /** Runs one task; the master owns batching, so a task is a whole batch. */
 export default function handle(task: WorkerTask): WorkerResult | Promise<never> | unknown {
   switch (task.op) {
@@ -83,6 +90,7 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<never> 
         heapTotal: heap.total_heap_size,
         external: heap.external_memory,
         tfBytes: tf.memory().numBytes,
+        wasmBytes: wasmMemoryBytes(),
       };
     }
   }

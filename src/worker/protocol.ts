@@ -49,6 +49,8 @@ export interface MemoryResult {
   heapTotal: number;
   external: number;
   tfBytes: number;
+  /** Size of the wasm backend's linear memory (0 on other backends): outside the JS heap. */
+  wasmBytes: number;
 }
 
 export type WorkerResult = WarmupResult | PredictResult | MemoryResult;

@@ -1,0 +1,65 @@
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
+
+type FetchCallback = Parameters<typeof createAdaptorServer>[0]['fetch'];
+
+/**
+ * The HTTP listeners of the master: the Unix socket (and the optional TCP one) serving one hono
+ * app. Owns socket files: created with `chmod-socket`, replaced when stale, removed on close
+ * when `vacuum` is on.
+ */
+export class HttpServers {
+  readonly #servers: Server[] = [];
+  readonly #config: Config;
+  readonly #log: Logger;
+
+  constructor(config: Config, log: Logger) {
+    this.#config = config;
+    this.#log = log;
+  }
+
+  /** Creates the listeners for `app` and starts listening. */
+  async listen(app: { fetch: FetchCallback }): Promise<void> {
+    const { socket, http, chmodSocket } = this.#config;
+    if (socket) await listenUnix(this.#make(app), socket, chmodSocket);
+    if (http) await listenTcp(this.#make(app), http.host, http.port);
+  }
+
+  /**
+   * Stops accepting; idle keep-alive connections close now, busy ones after their response.
+   * Resolves when every connection has closed.
+   */
+  close(): Promise<void> {
+    const closed = Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const s of this.#servers) s.closeIdleConnections();
+    return closed.then(() => undefined);
+  }
+
+  /** Cuts every connection still open (end of the grace period). */
+  closeAll(): void {
+    for (const s of this.#servers) s.closeAllConnections();
+  }
+
+  /** Removes the socket file when `vacuum` is on. */
+  async vacuum(): Promise<void> {
+    if (!this.#config.vacuum || !this.#config.socket) return;
+    await removeSocket(this.#config.socket).catch((err: Error) => this.#log.warn({ err: err.message }, 'could not remove the socket'));
+  }
+
+  #make(app: { fetch: FetchCallback }): Server {
+    const { keepaliveTimeout } = this.#config;
+    const server = createAdaptorServer({ fetch: app.fetch, autoCleanupIncoming: false }) as Server;
+    // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
+    server.keepAliveTimeout = keepaliveTimeout * 1000;
+    server.headersTimeout = keepaliveTimeout * 1000 + 1000;
+    server.on('clientError', (err, socket) => {
+      this.#log.debug({ err: err.message }, 'client error');
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    });
+    this.#servers.push(server);
+    return server;
+  }
+}
