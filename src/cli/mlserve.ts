@@ -34,7 +34,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const master = await Master.start(config, log, { testOps: process.env['NODE_MLSERVE_TEST_HOOKS'] === '1' });
+  const testOps = process.env['NODE_MLSERVE_TEST_HOOKS'] === '1';
+  if (testOps) log.warn('test hooks are on (NODE_MLSERVE_TEST_HOOKS=1): never in production');
+  const reloadConfig = async () => {
+    const again = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
+    for (const warning of again.warnings) log.warn({ configFile: again.configFile }, warning);
+    return again.config;
+  };
+  const master = await Master.start(config, log, { testOps, reloadConfig });
   const code = await new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       void master.stop(signal).then(resolve, (err: unknown) => {
@@ -44,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    // uWSGI 2.0 reloaded on SIGTERM; here SIGTERM always stops and SIGHUP reloads.
+    process.on('SIGHUP', () => void master.reload());
     // Gunicorn's TTIN / TTOU: one worker more / less.
     process.on('SIGTTIN', () => master.adjustWorkers(1));
     process.on('SIGTTOU', () => master.adjustWorkers(-1));
