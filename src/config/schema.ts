@@ -250,7 +250,13 @@ export const options = {
     values: ['auto', 'tensorflow', 'wasm', 'cpu'],
     default: 'auto',
     reloadable: true,
-    help: 'tfjs backend',
+    help: 'tfjs backend (when the fast path does not apply, or is off)',
+  },
+  'fast-path': {
+    type: 'bool',
+    default: 'true',
+    reloadable: true,
+    help: 'exact sparse forward pass for Dense stacks over a binary bag of words, in plain typed arrays (no tfjs in the workers); off = always tfjs',
   },
   'max-batch': {
     type: 'int',
@@ -339,6 +345,12 @@ export const options = {
     default: 'info',
     reloadable: true,
     help: 'least severe log level written',
+  },
+  pidfile: {
+    type: 'path',
+    default: null,
+    reloadable: false,
+    help: "file the master writes its pid to (removed on exit); `mlserve reload` and `mlserve workers +1` find the master through it",
   },
   'log-format': {
     type: 'enum',

@@ -51,9 +51,7 @@ export const ignoredUwsgiKeys: Readonly<Record<string, string>> = Object.freeze(
  * uWSGI keys a later mlserve version implements; until then they are ignored with a warning.
  * A trailing `*` matches a family (`cheaper-busyness-max`).
  */
-export const plannedUwsgiKeys: readonly string[] = Object.freeze([
-  'pidfile',
-]);
+export const plannedUwsgiKeys: readonly string[] = Object.freeze([]);
 
 function isPlanned(key: string): boolean {
   return plannedUwsgiKeys.some((p) => (p.endsWith('*') ? key.startsWith(p.slice(0, -1)) : key === p));

@@ -55,6 +55,7 @@ export class Master extends EventEmitter {
       size: config.workers,
       bundle: model.bundle,
       backend: config.backend,
+      fastPath: config.fastPath,
       log,
       testOps: options.testOps ?? false,
       recycle: recycleOptions(config),
@@ -205,7 +206,7 @@ export class Master extends EventEmitter {
     const config = merged as unknown as Config;
     Object.assign(this.#limits, limitsOf(config));
     this.dispatcher.configure(dispatchOptions(config));
-    this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend });
+    this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend, fastPath: config.fastPath });
     this.#scaler = this.#createScaler(config);
     this.log.level = config.logLevel;
     return config;

@@ -15,6 +15,8 @@ export interface SupervisorOptions {
   size: number;
   bundle: ModelBundle;
   backend: WorkerInit['backend'];
+  /** Serve with the exact sparse fast path when the model qualifies. */
+  fastPath: boolean;
   log: Logger;
   testOps?: boolean;
   /** max-requests and friends; recycling is off when not set. */
@@ -100,6 +102,7 @@ export class Supervisor extends EventEmitter {
       if (this.#generation.get(slotId) !== generation || this.slots.status(slotId) !== 'starting') return;
       this.slots.ready(slotId, this.#now(), warm.threadId);
       this.#backend = warm.backend;
+      if (warm.fastPathSkipped) log.info({ reason: warm.fastPathSkipped }, 'fast path does not apply to this model: serving with tfjs');
       log.info({ threadId: warm.threadId, backend: warm.backend, loadMs: round(warm.loadMs), spawnMs: this.slots.get(slotId).spawnMs }, 'worker ready');
       this.emit('ready', slotId);
       this.emit('idle');
@@ -114,8 +117,8 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Applies reloaded settings: recycling rules and the backend of threads spawned from now on. */
-  configure(settings: Pick<SupervisorOptions, 'recycle' | 'backend'>): void {
-    this.#opts = { ...this.#opts, recycle: settings.recycle, backend: settings.backend };
+  configure(settings: Pick<SupervisorOptions, 'recycle' | 'backend' | 'fastPath'>): void {
+    this.#opts = { ...this.#opts, recycle: settings.recycle, backend: settings.backend, fastPath: settings.fastPath };
   }
 
   /**
@@ -161,7 +164,7 @@ export class Supervisor extends EventEmitter {
   }
 
   #init(slotId: number): WorkerInit {
-    return { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, testOps: this.#opts.testOps ?? false };
+    return { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, fastPath: this.#opts.fastPath, testOps: this.#opts.testOps ?? false };
   }
 
   /** Leases the lowest idle slot for one batch, or returns null when none is idle. */

@@ -8,15 +8,46 @@ import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { Piscina } from 'piscina';
-import { selectBackend } from '../model/backend.js';
-import { createPredictor } from '../model/predictor.js';
+import { createFastPredictor, type BatchPredictor } from '../model/fastPredictor.js';
 import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
+
+/** The model as this thread serves it, and what it reports about memory. */
+interface Serving {
+  predictor: Pick<BatchPredictor, 'predictBatch'>;
+  backend: string;
+  fastPathSkipped: string | null;
+  tfBytes(): number;
+  wasmBytes(): number;
+}
+
+/** The fast path when it applies (no tfjs loaded at all), else tfjs on the configured backend. */
+async function serve(init: WorkerInit): Promise<Serving> {
+  let skipped: string | null = null;
+  if (init.fastPath) {
+    const fast = createFastPredictor(init.bundle);
+    if ('predictor' in fast) return { predictor: fast.predictor, backend: 'fastpath', fastPathSkipped: null, tfBytes: () => 0, wasmBytes: () => 0 };
+    skipped = fast.reason;
+  }
+  // Loaded only when needed: tfjs costs ~60 MB and ~0.3 s per thread.
+  const { selectBackend } = await import('../model/backend.js');
+  const { createPredictor } = await import('../model/predictor.js');
+  const { tf, backend } = await selectBackend(init.backend);
+  const predictor = await createPredictor(init.bundle, tf);
+  return {
+    predictor,
+    backend,
+    fastPathSkipped: skipped,
+    tfBytes: () => tf.memory().numBytes,
+    // The wasm backend's linear memory: tensors live there, outside V8's heap and its limits.
+    wasmBytes: () => (backend === 'wasm' ? ((tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.byteLength ?? 0) : 0),
+  };
+}
 
 const init = Piscina.workerData as WorkerInit;
 const started = performance.now();
-const { tf, backend } = await selectBackend(init.backend);
-const predictor = await createPredictor(init.bundle, tf);
-predictor.warmUp();
+const serving = await serve(init);
+const { predictor, backend } = serving;
+predictor.predictBatch(['warm up']);
 const loadMs = performance.now() - started;
 
 function spinFor(ms: number): void {
@@ -61,13 +92,6 @@ function predict(texts: string[]): PredictResult {
   }
 }
 
-/** The wasm backend's linear memory: tensors live there, outside V8's heap and its limits. */
-function wasmMemoryBytes(): number {
-  if (backend !== 'wasm') return 0;
-  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
-  return wasm?.HEAPU8?.byteLength ?? 0;
-}
-
 /** Runs one task; the master owns batching, so a task is a whole batch. */
 export default function handle(task: WorkerTask): WorkerResult | Promise<never> | unknown {
   switch (task.op) {
@@ -81,7 +105,7 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<never> 
       } as never);
     }
     case 'warmup':
-      return { op: 'warmup', threadId, backend, loadMs };
+      return { op: 'warmup', threadId, backend, fastPathSkipped: serving.fastPathSkipped, loadMs };
     case 'memory': {
       const heap = getHeapStatistics();
       return {
@@ -89,8 +113,8 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<never> 
         heapUsed: heap.used_heap_size,
         heapTotal: heap.total_heap_size,
         external: heap.external_memory,
-        tfBytes: tf.memory().numBytes,
-        wasmBytes: wasmMemoryBytes(),
+        tfBytes: serving.tfBytes(),
+        wasmBytes: serving.wasmBytes(),
       };
     }
   }

@@ -6,6 +6,8 @@ export interface WorkerInit {
   slot: number;
   bundle: ModelBundle;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Serve with the exact sparse fast path when the model qualifies (then tfjs is never loaded). */
+  fastPath: boolean;
   /**
    * Test hooks, for supervision tests only (env NODE_MLSERVE_TEST_HOOKS=1): a text starting with
    * NUL is an instruction to the worker — "\0crash" ends the thread with an uncaught exception,
@@ -25,6 +27,8 @@ export interface WarmupResult {
   op: 'warmup';
   threadId: number;
   backend: string;
+  /** Why the fast path was not used, when it was asked for and did not apply. */
+  fastPathSkipped: string | null;
   loadMs: number;
 }
 

@@ -35,6 +35,7 @@ test('defaults alone: every field, all from "default", relative paths against cw
     reloadOnRss: null,
     model: '/srv/app/models/reuters',
     backend: 'auto',
+    fastPath: true,
     maxBatch: 256,
     maxBatchSize: 32,
     listen: 100,
@@ -47,6 +48,7 @@ test('defaults alone: every field, all from "default", relative paths against cw
     statsMinified: false,
     chmodStats: 0o600,
     metrics: true,
+    pidfile: null,
     logLevel: 'info',
     logFormat: 'json',
   });
@@ -156,7 +158,7 @@ test('unknown MLSERVE_* variable: a warning with did-you-mean, not an error', ()
   ]);
 });
 
-test('uWSGI keys without meaning, and planned ones, warn and are ignored', () => {
+test('uWSGI keys without meaning warn and are ignored; implemented ones are read', () => {
   const r = withFile('[uwsgi]\nmaster = true\nplugins = python3\nstats = 127.0.0.1:9191\npidfile = /tmp/x.pid\nprocesses = 4\n');
   assert.equal(r.config.workers, 4);
   // `stats` is implemented now (docs/stats.md): read, not warned about.
@@ -164,8 +166,8 @@ test('uWSGI keys without meaning, and planned ones, warn and are ignored', () =>
   assert.deepEqual(r.warnings, [
     `config/mlserve.ini:2: uWSGI option "master" ignored: mlserve runs one master with worker threads; 'master' is always on`,
     'config/mlserve.ini:3: uWSGI option "plugins" ignored: mlserve has no plugins; Node.js and tfjs are built in',
-    'config/mlserve.ini:5: uWSGI option "pidfile" not implemented yet in this version, ignored',
   ]);
+  assert.equal(r.config.pidfile, '/tmp/x.pid');
   assert.match(resolveConfig({ cwd, argv: ['--master', '--die-on-term'] }).warnings.join('\n'), /--master: .*\n--die-on-term: /);
 });
 

@@ -43,7 +43,7 @@ describe('HTTP API over the Unix socket', () => {
   test('the ready line names the model, backend, workers and startup time', () => {
     assert.equal((ml.ready['model'] as { name: string }).name, 'reuters');
     assert.equal(ml.ready['workers'], 2);
-    assert.match(String(ml.ready['backend']), /^(wasm|tensorflow|cpu)$/);
+    assert.match(String(ml.ready['backend']), /^(fastpath|wasm|tensorflow|cpu)$/);
     assert.equal(typeof ml.ready['startupMs'], 'number');
   });
 

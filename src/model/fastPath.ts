@@ -1,0 +1,161 @@
+import type { ModelBundle } from './bundle.js';
+import { isRecord } from './isRecord.js';
+
+/** One Dense layer's weights, as the fast path computes it. */
+interface DenseStep {
+  name: string;
+  /** Row-major `inDim x outDim` (Keras' kernel layout). */
+  kernel: Float32Array;
+  bias: Float32Array | null;
+  inDim: number;
+  outDim: number;
+  activation: Activation;
+}
+
+type Activation = 'linear' | 'relu' | 'softmax' | 'sigmoid' | 'tanh';
+const ACTIVATIONS: ReadonlySet<string> = new Set(['linear', 'relu', 'softmax', 'sigmoid', 'tanh']);
+
+/** A model the fast path can compute, or why it cannot. */
+export type FastPathPlan = { ok: true; steps: DenseStep[] } | { ok: false; reason: string };
+
+/**
+ * Decides whether a model can run on the exact sparse fast path: a Sequential stack of Dense
+ * layers (Dropout and Activation in between are fine: Dropout is the identity at inference),
+ * whose first Dense reads the tokenizer's binary bag of words. Pure: topology and weights in,
+ * plan out; the reason names what does not fit.
+ */
+export function planFastPath(bundle: ModelBundle): FastPathPlan {
+  const topo = bundle.modelTopology as { class_name?: unknown; config?: unknown };
+  const config = isRecord(topo.config) ? topo.config : null;
+  const layers = Array.isArray(topo.config) ? topo.config : config && Array.isArray(config['layers']) ? config['layers'] : null;
+  if (topo.class_name !== 'Sequential' || !layers) return { ok: false, reason: 'not a Sequential model' };
+  const weights = weightViews(bundle);
+  const steps: DenseStep[] = [];
+  let width = bundle.inputWidth;
+  for (const layer of layers as { class_name?: string; config?: Record<string, unknown> }[]) {
+    const c = layer.config ?? {};
+    const name = String(c['name'] ?? '');
+    if (layer.class_name === 'Dropout') continue;
+    if (layer.class_name === 'Activation') {
+      const last = steps.at(-1);
+      const act = String(c['activation']);
+      if (!last || last.activation !== 'linear' || !ACTIVATIONS.has(act)) return { ok: false, reason: `activation layer ${name} cannot be folded` };
+      last.activation = act as Activation;
+      continue;
+    }
+    if (layer.class_name !== 'Dense') return { ok: false, reason: `layer ${name} is a ${layer.class_name}, not Dense` };
+    const act = String(c['activation'] ?? 'linear');
+    if (!ACTIVATIONS.has(act)) return { ok: false, reason: `layer ${name} has activation ${act}` };
+    const kernel = weights.get(`${name}/kernel`);
+    const units = Number(c['units']);
+    if (!kernel || kernel.length !== width * units) return { ok: false, reason: `layer ${name}: no ${width}x${units} kernel` };
+    const bias = c['use_bias'] === false ? null : (weights.get(`${name}/bias`) ?? null);
+    if (c['use_bias'] !== false && (!bias || bias.length !== units)) return { ok: false, reason: `layer ${name}: no bias of ${units}` };
+    steps.push({ name, kernel, bias, inDim: width, outDim: units, activation: act as Activation });
+    width = units;
+  }
+  if (steps.length === 0) return { ok: false, reason: 'no Dense layer' };
+  if (width !== bundle.outputWidth) return { ok: false, reason: `output width ${width} is not ${bundle.outputWidth}` };
+  return { ok: true, steps };
+}
+
+/** Float32 views of every weight of the bundle, by name (no copy). */
+function weightViews(bundle: ModelBundle): Map<string, Float32Array> {
+  const views = new Map<string, Float32Array>();
+  let offset = 0;
+  for (const spec of bundle.weightSpecs) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === undefined || spec.dtype === 'float32') views.set(spec.name, new Float32Array(bundle.weightData, offset, n));
+    offset += n * 4;
+  }
+  return views;
+}
+
+/**
+ * The exact sparse forward pass. The first Dense over a binary bag of words is a sum of the
+ * kernel rows of the words present, plus the bias — ~20 rows of 512 adds instead of a
+ * 1000 x 512 product; the layers after it are small dense products in plain typed arrays.
+ * Accumulates in float64, so it is at least as precise as tfjs' float32 (equal within 1e-6).
+ */
+export class FastForward {
+  readonly #steps: DenseStep[];
+  readonly #buffers: Float64Array[];
+  /** Kernels of the layers after the first, transposed (`outDim x inDim`): each output is one dot product. */
+  readonly #transposed: Float32Array[];
+
+  constructor(steps: DenseStep[]) {
+    this.#steps = steps;
+    this.#buffers = steps.map((s) => new Float64Array(s.outDim));
+    this.#transposed = steps.map((s, i) => (i === 0 ? new Float32Array(0) : transpose(s.kernel, s.inDim, s.outDim)));
+  }
+
+  get outputWidth(): number {
+    return this.#steps.at(-1)!.outDim;
+  }
+
+  /** Writes the output row of one text, given its distinct word columns, into `out` at `offset`. */
+  forwardSparse(indices: ArrayLike<number>, out: Float32Array, offset: number): void {
+    const first = this.#steps[0]!;
+    let h = this.#buffers[0]!;
+    const { kernel, outDim, bias } = first;
+    if (bias) for (let k = 0; k < outDim; k++) h[k] = bias[k]!;
+    else h.fill(0);
+    for (let n = 0; n < indices.length; n++) {
+      const row = indices[n]! * outDim;
+      for (let k = 0; k < outDim; k++) h[k] = h[k]! + kernel[row + k]!;
+    }
+    activate(h, first.activation);
+    for (let s = 1; s < this.#steps.length; s++) {
+      const step = this.#steps[s]!;
+      const next = this.#buffers[s]!;
+      dense(h, step, this.#transposed[s]!, next);
+      activate(next, step.activation);
+      h = next;
+    }
+    for (let k = 0; k < h.length; k++) out[offset + k] = h[k]!;
+  }
+}
+
+function transpose(kernel: Float32Array, inDim: number, outDim: number): Float32Array {
+  const t = new Float32Array(kernel.length);
+  for (let i = 0; i < inDim; i++) for (let k = 0; k < outDim; k++) t[k * inDim + i] = kernel[i * outDim + k]!;
+  return t;
+}
+
+/** out = x · kernel + bias, with the kernel transposed so each output accumulates in a register. */
+function dense(x: Float64Array, step: DenseStep, kernelT: Float32Array, out: Float64Array): void {
+  const { bias, inDim, outDim } = step;
+  for (let k = 0; k < outDim; k++) {
+    let sum = bias ? bias[k]! : 0;
+    const base = k * inDim;
+    for (let i = 0; i < inDim; i++) sum += x[i]! * kernelT[base + i]!;
+    out[k] = sum;
+  }
+}
+
+function activate(v: Float64Array, act: Activation): void {
+  switch (act) {
+    case 'linear':
+      return;
+    case 'relu':
+      for (let i = 0; i < v.length; i++) if (v[i]! < 0) v[i] = 0;
+      return;
+    case 'sigmoid':
+      for (let i = 0; i < v.length; i++) v[i] = 1 / (1 + Math.exp(-v[i]!));
+      return;
+    case 'tanh':
+      for (let i = 0; i < v.length; i++) v[i] = Math.tanh(v[i]!);
+      return;
+    case 'softmax': {
+      let max = -Infinity;
+      for (let i = 0; i < v.length; i++) if (v[i]! > max) max = v[i]!;
+      let sum = 0;
+      for (let i = 0; i < v.length; i++) {
+        const e = Math.exp(v[i]! - max);
+        v[i] = e;
+        sum += e;
+      }
+      for (let i = 0; i < v.length; i++) v[i] = v[i]! / sum;
+    }
+  }
+}
