@@ -17,6 +17,10 @@ export interface AppDeps {
   addTx(slot: number, bytes: number): void;
   /** True while shutting down: every response then carries `Connection: close`. */
   closing(): boolean;
+  /** Every response: the matched route pattern, its status and the time it took (stats, /metrics). */
+  onResponse?(route: string, status: number, ms: number): void;
+  /** GET /metrics, when enabled. */
+  metrics?: (c: Context) => Promise<Response>;
   /** Read at each request, so a reload can change them in place. */
   limits: InputLimits & { maxBodySize: number };
   log: Logger;
@@ -33,9 +37,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
   const { limits, log } = deps;
 
-  app.use(async function closeWhenStopping(c, next) {
+  const { onResponse } = deps;
+  app.use(async function account(c, next) {
+    const t0 = performance.now();
     await next();
     if (deps.closing()) c.res.headers.set('connection', 'close');
+    onResponse?.(c.req.routePath, c.res.status, performance.now() - t0);
   });
 
   function answer(c: Context<Env>, result: RequestResult, many: boolean): Response {
@@ -74,6 +81,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return answer(c, await deps.submit(textsFromBody(parsed, limits)), true);
   });
 
+  if (deps.metrics) app.get('/metrics', deps.metrics);
+
   app.get('/healthz', function healthz(c) {
     return c.json({ status: 'alive' });
   });
@@ -84,6 +93,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   const allowed: Record<string, string> = { '/predict': 'GET, POST', '/healthz': 'GET', '/readyz': 'GET' };
+  if (deps.metrics) allowed['/metrics'] = 'GET';
   for (const [path, allow] of Object.entries(allowed)) {
     app.all(path, function methodNotAllowed(c) {
       if (c.req.method === 'HEAD') return c.body(null, 200);

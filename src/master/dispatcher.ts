@@ -33,6 +33,8 @@ export interface DispatcherOptions {
   listen: number;
   /** Seconds a batch may run before its worker is killed (uWSGI `harakiri`); 0 = off. */
   harakiri?: number;
+  /** Called for every predict call, with its rows and requests (stats). */
+  onBatch?: (rows: number, requests: number) => void;
   log: Logger;
 }
 
@@ -136,6 +138,9 @@ export class Dispatcher {
   async #run(lease: Lease, batch: Pending[]): Promise<void> {
     this.#inFlight++;
     let texts: string[];
+    let rows = 0;
+    for (const p of batch) rows += p.rows;
+    this.#opts.onBatch?.(rows, batch.length);
     if (batch.length === 1) texts = batch[0]!.texts;
     else {
       texts = [];

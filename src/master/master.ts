@@ -12,6 +12,9 @@ import { Dispatcher } from './dispatcher.js';
 import { HttpServers } from './httpServers.js';
 import { Scaler } from './scaler.js';
 import { Supervisor } from './supervisor.js';
+import { MasterStats } from './masterStats.js';
+import { overRssLimit } from './recyclePolicy.js';
+import { metricsHandler } from '../http/metrics.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
@@ -35,6 +38,7 @@ export class Master extends EventEmitter {
   readonly log: Logger;
   readonly supervisor: Supervisor;
   readonly dispatcher: Dispatcher;
+  readonly stats: MasterStats;
   #config: Config;
   #scaler: Scaler | null;
   #model: LoadedModel;
@@ -60,7 +64,20 @@ export class Master extends EventEmitter {
       testOps: options.testOps ?? false,
       recycle: recycleOptions(config),
     });
-    this.dispatcher = new Dispatcher({ supervisor: this.supervisor, ...dispatchOptions(config), log });
+    this.dispatcher = new Dispatcher({
+      supervisor: this.supervisor,
+      ...dispatchOptions(config),
+      onBatch: (rows, requests) => this.stats.collector.recordBatch(rows, requests),
+      log,
+    });
+    this.stats = new MasterStats({
+      supervisor: this.supervisor,
+      dispatcher: this.dispatcher,
+      config: () => this.#config,
+      bundle: () => this.#model.bundle,
+      cheaper: () => this.#scaler?.cheaper ?? null,
+      log,
+    });
     this.#scaler = this.#createScaler(config);
     this.#limits = limitsOf(config);
     this.#servers = new HttpServers(config, log);
@@ -102,6 +119,7 @@ export class Master extends EventEmitter {
     log.info({ workers: initial, slots: config.workers, cheaper: config.cheaper, algo: this.#scaler?.cheaper.algorithm ?? null }, `starting ${initial} workers`);
     await this.supervisor.start(initial);
     await this.#servers.listen(this.createApp());
+    await this.stats.start();
     this.#state = 'serving';
     this.#cycle = setInterval(() => this.#tick(), config.checkInterval * 1000);
     this.#cycle.unref();
@@ -127,6 +145,8 @@ export class Master extends EventEmitter {
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
       closing: () => this.#state === 'stopping',
+      onResponse: (route, status, ms) => this.stats.collector.recordRequest(route, status, ms),
+      ...(this.#config.metrics ? { metrics: metricsHandler(this.stats.collector, () => this.stats.input()) } : {}),
       limits: this.#limits,
       log: this.log,
     });
@@ -137,8 +157,23 @@ export class Master extends EventEmitter {
     if (this.#state !== 'serving') return;
     try {
       this.#scaler?.tick();
+      this.#checkRss();
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'master cycle failed');
+    }
+  }
+
+  /** uWSGI's reload-on-rss, on the memory the poller last reported for each thread. */
+  #checkRss(): void {
+    const limit = this.#config.reloadOnRss;
+    if (limit === null) return;
+    const now = Date.now();
+    for (const s of this.supervisor.slots.snapshot()) {
+      if (s.status !== 'idle' && s.status !== 'busy') continue;
+      const rss = this.stats.workerRss(s.id);
+      if (overRssLimit(rss, limit, now - s.lastSpawn, this.#config.minWorkerLifetime * 1000)) {
+        void this.supervisor.replace(s.id, `reload-on-rss: ${Math.round(rss / 1048576)} MiB > ${Math.round(limit / 1048576)} MiB`);
+      }
     }
   }
 
@@ -215,7 +250,7 @@ export class Master extends EventEmitter {
   #createScaler(config: Config): Scaler | null {
     const cheaper = createCheaper(config);
     return cheaper
-      ? new Scaler({ supervisor: this.supervisor, cheaper, backlog: () => this.dispatcher.queueLength, rss: () => null, log: this.log })
+      ? new Scaler({ supervisor: this.supervisor, cheaper, backlog: () => this.dispatcher.queueLength, rss: () => this.stats.activeRss(), log: this.log })
       : null;
   }
 
@@ -261,6 +296,7 @@ export class Master extends EventEmitter {
       this.#servers.closeAll();
     }
     await this.supervisor.stop(Math.max(100, graceMs - (performance.now() - t0)));
+    await this.stats.stop();
     await this.#servers.vacuum();
     log.info({ ms: Math.round(performance.now() - t0), drained }, 'stopped');
     return 0;

@@ -9,6 +9,14 @@ export interface RecycleOptions {
 }
 
 /**
+ * uWSGI's reload-on-rss: recycle a worker whose memory passed `limit` bytes, once it is older
+ * than `min-worker-lifetime`. Pure.
+ */
+export function overRssLimit(rss: number, limit: number | null, age: number, minLifetimeMs: number): boolean {
+  return limit !== null && rss > limit && age >= minLifetimeMs;
+}
+
+/**
  * The max-requests limit of one slot. uWSGI 2.0 (core/utils.c, end of request):
  * `delta_requests >= max_requests + (mywid - 1) * max_requests_delta`, so workers drift apart.
  */

@@ -25,7 +25,8 @@ export class Scaler {
 
   constructor(options: ScalerOptions) {
     this.#opts = options;
-    this.#now = options.now ?? Date.now;
+    // The cheaper runs on the monotonic clock (the stats convert its decision times).
+    this.#now = options.now ?? (() => performance.now());
   }
 
   get cheaper(): Cheaper {

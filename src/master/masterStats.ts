@@ -1,0 +1,117 @@
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { Cheaper } from '../cheaper/index.js';
+import { StatsCollector } from '../stats/collector.js';
+import { WorkerMemoryPoller } from '../stats/memoryPoller.js';
+import { processInfo } from '../stats/processInfo.js';
+import { cheaperInfo } from '../stats/cheaperInfo.js';
+import { buildStatsDocument, threadRss } from '../stats/buildStatsDocument.js';
+import { startStatsServer, type StatsServer } from '../stats/statsServer.js';
+import type { StatsInput } from '../stats/statsInput.js';
+import type { ModelBundle } from '../model/bundle.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { Supervisor } from './supervisor.js';
+
+/** What {@link MasterStats} reads from the master, at the moment a document is built. */
+export interface StatsSources {
+  supervisor: Supervisor;
+  dispatcher: Dispatcher;
+  config: () => Config;
+  bundle: () => ModelBundle;
+  cheaper: () => Cheaper | null;
+  log: Logger;
+}
+
+/**
+ * One set of counters, three readers: the uWSGI-compatible stats socket, GET /metrics and the
+ * master's own memory checks (reload-on-rss, cheaper-rss-limit-*). Owns the collector, the
+ * background memory poller and the stats server.
+ */
+export class MasterStats {
+  readonly collector = new StatsCollector();
+  readonly #src: StatsSources;
+  readonly #poller: WorkerMemoryPoller;
+  #server: StatsServer | null = null;
+
+  constructor(sources: StatsSources) {
+    this.#src = sources;
+    const { supervisor } = sources;
+    this.#poller = new WorkerMemoryPoller({
+      slots: () => supervisor.slots.snapshot(),
+      probe: (id) => supervisor.thread(id)?.memory(),
+      intervalMs: Math.max(1000, sources.config().checkInterval * 1000),
+      log: sources.log,
+    });
+    supervisor.on('ready', () => this.collector.recordWorkers(supervisor.activeCount));
+    supervisor.on('exit', () => this.collector.recordWorkers(supervisor.activeCount));
+  }
+
+  /** Starts the memory poller and, when `stats` is set, the stats server. */
+  async start(): Promise<void> {
+    this.#poller.start();
+    this.collector.recordWorkers(this.#src.supervisor.activeCount);
+    const config = this.#src.config();
+    if (config.stats) {
+      this.#server = await startStatsServer({
+        address: config.stats,
+        http: config.statsHttp,
+        minified: config.statsMinified,
+        mode: config.chmodStats,
+        vacuum: config.vacuum,
+        build: () => buildStatsDocument(this.input()),
+        log: this.#src.log,
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#poller.stop();
+    await this.#server?.close();
+  }
+
+  /** Everything a stats document or a /metrics scrape is built from; cheap (no thread is asked). */
+  input(): StatsInput {
+    const { supervisor, dispatcher } = this.#src;
+    const config = this.#src.config();
+    const bundle = this.#src.bundle();
+    const now = Date.now();
+    const perfNow = performance.now();
+    const sockets: StatsInput['sockets'] = [];
+    if (config.socket) sockets.push({ name: config.socket, proto: 'http' });
+    if (config.http) sockets.push({ name: `${config.http.host}:${config.http.port}`, proto: 'http' });
+    return {
+      now,
+      perfNow,
+      process: processInfo(),
+      sockets,
+      listen: { queue: dispatcher.queueLength, max: config.listen, refused: dispatcher.refused },
+      slots: supervisor.slots.snapshot(),
+      memory: this.#poller.reports(),
+      model: {
+        name: bundle.name,
+        version: bundle.version,
+        backend: supervisor.backend,
+        accuracy: typeof bundle.metadata['testAccuracy'] === 'number' ? bundle.metadata['testAccuracy'] : null,
+      },
+      cheaper: cheaperInfo(this.#src.cheaper(), now, perfNow),
+      window: this.collector.window(),
+    };
+  }
+
+  /** Memory of one live slot's thread, bytes (0 until its first report). */
+  workerRss(slotId: number): number {
+    return threadRss(this.#poller.reports().get(slotId), this.#src.supervisor.backend);
+  }
+
+  /** Memory summed over the active workers, or null before any report (the rss limits stay off). */
+  activeRss(): number | null {
+    const reports = this.#poller.reports();
+    if (reports.size === 0) return null;
+    let total = 0;
+    for (const s of this.#src.supervisor.slots.snapshot()) {
+      if (s.status === 'idle' || s.status === 'busy') total += this.workerRss(s.id);
+    }
+    return total;
+  }
+}
