@@ -274,6 +274,22 @@ export const options = {
     reloadable: true,
     help: 'most rows the dispatcher sends to a worker in one predict call',
   },
+  'batch-timeout-micros': {
+    type: 'int',
+    min: 0,
+    max: 10000000,
+    default: '0',
+    reloadable: true,
+    help: 'longest a partial batch waits for more requests before it is sent (TF Serving batch_timeout_micros); 0 = never wait',
+  },
+  'max-enqueued-batches': {
+    type: 'int',
+    min: 1,
+    max: 100000,
+    default: '1000',
+    reloadable: true,
+    help: 'rows that may wait, in batches of max-batch-size (TF Serving max_enqueued_batches); beyond it 503 ERR_QUEUE_FULL',
+  },
   listen: {
     type: 'int',
     min: 1,

@@ -17,3 +17,29 @@ export function batchCount(rows: ArrayLike<number>, maxRows: number): number {
   }
   return n;
 }
+
+/**
+ * TF Serving's batch_timeout_micros: how long (µs) to hold a partial batch before sending it,
+ * given the rows waiting and how long the oldest has waited. 0 = send now: the batch is full,
+ * the timeout is off (mlserve's default, Triton's no-delay batching), or it has expired.
+ *
+ * @example holdMicros(3, 32, 400, 1000) // 600: wait up to 0.6 ms more for requests to join
+ */
+export function holdMicros(queuedRows: number, maxRows: number, oldestWaitedMicros: number, timeoutMicros: number): number {
+  if (timeoutMicros <= 0 || queuedRows >= maxRows) return 0;
+  return Math.max(0, timeoutMicros - oldestWaitedMicros);
+}
+
+/**
+ * Whether a request of `rows` rows still fits in the queue: at most `listen` requests (uWSGI)
+ * and at most `maxEnqueuedBatches` batches' worth of rows (TF Serving) may wait.
+ */
+export function queueHasRoom(
+  queued: { requests: number; rows: number },
+  rows: number,
+  limits: { listen: number; maxEnqueuedBatches: number; maxBatchSize: number },
+): boolean {
+  if (queued.requests >= limits.listen) return false;
+  // An empty queue always takes a request, even one larger than the row bound.
+  return queued.rows === 0 || queued.rows + rows <= limits.maxEnqueuedBatches * limits.maxBatchSize;
+}

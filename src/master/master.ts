@@ -308,7 +308,13 @@ function limitsOf(config: Config): InputLimits & { maxBodySize: number } {
 }
 
 function dispatchOptions(config: Config) {
-  return { maxBatchSize: config.maxBatchSize, listen: config.listen, harakiri: config.harakiri };
+  return {
+    maxBatchSize: config.maxBatchSize,
+    listen: config.listen,
+    harakiri: config.harakiri,
+    batchTimeoutMicros: config.batchTimeoutMicros,
+    maxEnqueuedBatches: config.maxEnqueuedBatches,
+  };
 }
 
 function recycleOptions(config: Config) {

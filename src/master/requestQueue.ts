@@ -5,6 +5,7 @@
 export class RequestQueue<T extends { rows: number }> {
   #items: (T | undefined)[] = [];
   #head = 0;
+  #rows = 0;
   #limit: number;
 
   constructor(limit: number) {
@@ -20,11 +21,22 @@ export class RequestQueue<T extends { rows: number }> {
     this.#limit = value;
   }
 
+  /** Rows of every waiting request. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** The oldest waiting request, without taking it. */
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+
   get full(): boolean {
     return this.length >= this.#limit;
   }
 
   push(item: T): void {
+    this.#rows += item.rows;
     this.#items.push(item);
   }
 
@@ -41,7 +53,10 @@ export class RequestQueue<T extends { rows: number }> {
     const end = this.#head + Math.min(n, this.length);
     const out = this.#items.slice(this.#head, end) as T[];
     // Regression: clearing up to head + n (not `end`) grew the array with holes when n > length.
-    for (let i = this.#head; i < end; i++) this.#items[i] = undefined;
+    for (let i = this.#head; i < end; i++) {
+      this.#rows -= this.#items[i]!.rows;
+      this.#items[i] = undefined;
+    }
     this.#head += out.length;
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);

@@ -38,6 +38,8 @@ test('defaults alone: every field, all from "default", relative paths against cw
     fastPath: true,
     maxBatch: 256,
     maxBatchSize: 32,
+    batchTimeoutMicros: 0,
+    maxEnqueuedBatches: 1000,
     listen: 100,
     maxBodySize: 1048576,
     maxTextLength: 100000,

@@ -16,3 +16,21 @@ test('batchCount takes waiting requests in order while their rows fit', () => {
   ];
   for (const [rows, max, want] of cases) assert.equal(batchCount(rows, max), want, `${JSON.stringify(rows)} max ${max}`);
 });
+
+test('holdMicros: a partial batch waits up to batch-timeout-micros from its oldest request', async () => {
+  const { holdMicros } = await import('../../src/master/batchPolicy.js');
+  assert.equal(holdMicros(3, 32, 400, 0), 0, 'timeout 0 (the default) never waits');
+  assert.equal(holdMicros(3, 32, 400, 1000), 600);
+  assert.equal(holdMicros(3, 32, 1500, 1000), 0, 'expired: send what there is');
+  assert.equal(holdMicros(32, 32, 0, 1000), 0, 'a full batch leaves at once');
+});
+
+test('queueHasRoom: bounded by listen (requests) and max-enqueued-batches (rows)', async () => {
+  const { queueHasRoom } = await import('../../src/master/batchPolicy.js');
+  const limits = { listen: 3, maxEnqueuedBatches: 2, maxBatchSize: 32 };
+  assert.equal(queueHasRoom({ requests: 0, rows: 0 }, 1, limits), true);
+  assert.equal(queueHasRoom({ requests: 3, rows: 3 }, 1, limits), false, 'listen reached');
+  assert.equal(queueHasRoom({ requests: 1, rows: 60 }, 4, limits), true, '64 rows = 2 batches: fits');
+  assert.equal(queueHasRoom({ requests: 1, rows: 60 }, 5, limits), false, '65 rows do not');
+  assert.equal(queueHasRoom({ requests: 0, rows: 0 }, 256, limits), true, 'an empty queue takes even a large POST');
+});
