@@ -1,3 +1,4 @@
+import { VocabScanner } from './vocabScanner.js';
 import { MlserveError } from '../errors.js';
 import { DEFAULT_FILTERS, textToWordSequence } from './textToWordSequence.js';
 import { isRecord } from './isRecord.js';
@@ -44,6 +45,9 @@ export class Tokenizer {
   #indexWord = new Map<number, string>();
   /** Scratch marks for wordIndicesOf, sized to the matrix width. */
   #seen: Uint8Array | null = null;
+  /** The one-pass scanner of wordIndicesOf; undefined until first use, null where it cannot apply. */
+  #scanner: VocabScanner | null | undefined = undefined;
+  #scanOut: Int32Array | null = null;
 
   constructor(options: TokenizerOptions = {}) {
     this.numWords = options.numWords ?? null;
@@ -89,6 +93,7 @@ export class Tokenizer {
     this.#indexDocs = new Map();
     for (const [w, c] of this.#wordDocs) this.#indexDocs.set(this.#wordIndex.get(w) as number, c);
     this.#seen = null;
+    this.#scanner = undefined;
   }
 
   /** Keras `texts_to_sequences`: word indices, words at or past num_words dropped (or OOV). */
@@ -125,6 +130,12 @@ export class Tokenizer {
     const width = this.matrixWidth;
     if (this.#seen === null || this.#seen.length !== width) this.#seen = new Uint8Array(width);
     const seen = this.#seen;
+    if (this.#scanner === undefined) this.#scanner = this.#makeScanner();
+    if (this.#scanner !== null) {
+      this.#scanOut ??= new Int32Array(width);
+      const n = this.#scanner.scan(text, seen, this.#scanOut);
+      if (n >= 0) return this.#scanOut.slice(0, n);
+    }
     const out: number[] = [];
     for (const j of this.#indicesOf(text)) {
       if (j < width && seen[j] === 0) {
@@ -200,6 +211,16 @@ export class Tokenizer {
   #wordsOf(text: string): string[] {
     if (this.charLevel) return Array.from(this.lower ? text.toLowerCase() : text);
     return textToWordSequence(text, { filters: this.filters, lower: this.lower, split: this.split });
+  }
+
+  /** The fast scanner, when this tokenizer's options allow one (see VocabScanner). */
+  #makeScanner(): VocabScanner | null {
+    const separators = this.filters + this.split;
+    const ascii = [...separators].every((c) => c.charCodeAt(0) < 128 && c.length === 1);
+    if (this.charLevel || this.oovToken !== null || this.split.length !== 1 || !ascii) return null;
+    const width = this.matrixWidth;
+    const vocabulary = [...this.#wordIndex].filter(([, i]) => i < width);
+    return new VocabScanner(vocabulary, separators, this.lower);
   }
 
   #indicesOf(text: string): number[] {
