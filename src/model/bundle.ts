@@ -17,7 +17,10 @@ export interface ModelBundle {
   modelTopology: object;
   weightSpecs: io.WeightsManifestEntry[];
   weightData: ArrayBuffer;
-  /** tokenizer.json as written (Keras `Tokenizer.to_json()`). */
+  /**
+   * tokenizer.json in Keras `Tokenizer.to_json()` format, restricted to the words the model
+   * reads (Tokenizer.toServingJSON): predictions are the same, the copy per thread is small.
+   */
   tokenizerJson: string;
   /** Class names by output index. */
   labels: string[];
@@ -60,7 +63,7 @@ export async function readModelBundle(
   const tokenizerJson = (await readModelFile(tokenizerFile)).toString('utf8');
   let tokenizer: Tokenizer;
   try {
-    tokenizer = Tokenizer.fromJSON(tokenizerJson);
+    tokenizer = Tokenizer.fromJSON(tokenizerJson, { vocabularyOnly: true });
   } catch (err) {
     return invalid(tokenizerFile, (err as Error).message, err);
   }
@@ -91,7 +94,7 @@ export async function readModelBundle(
     modelTopology: artifacts.modelTopology,
     weightSpecs: artifacts.weightSpecs,
     weightData: artifacts.weightData,
-    tokenizerJson,
+    tokenizerJson: tokenizer.toServingJSON(),
     labels,
     metadata,
     inputWidth,

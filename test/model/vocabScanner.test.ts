@@ -52,3 +52,15 @@ test('VocabScanner hands non-ASCII texts back (-1) with its scratch space clean'
   assert.equal(scanner.scan('oil price café', seen, out), -1);
   assert.deepEqual([...seen], [0, 0, 0, 0]);
 });
+
+test('the serving tokenizer (what workers get) predicts the same columns as the full one', () => {
+  const full = Tokenizer.fromJSON(readFileSync(join(reutersModelBase, '1', 'tokenizer.json'), 'utf8'));
+  const json = full.toServingJSON();
+  assert.ok(json.length < 100_000, `${json.length} bytes`);
+  const serving = Tokenizer.fromJSON(json);
+  assert.equal(serving.matrixWidth, full.matrixWidth);
+  for (const d of loadReutersDocuments().slice(0, 3000)) {
+    const text = `${d.title ?? ''}\n${d.body ?? ''}`;
+    assert.deepEqual([...serving.wordIndicesOf(text)], [...full.wordIndicesOf(text)]);
+  }
+});
