@@ -9,6 +9,8 @@ import { createLogger } from '../log.js';
 import { loadModel } from '../model/loadModel.js';
 import { Master } from '../master/master.js';
 import { VERSION } from '../version.js';
+import { attachSystemd } from '../systemd/attachSystemd.js';
+import { takeListenFds } from '../systemd/inheritedSocket.js';
 
 async function main(argv: string[]): Promise<number> {
   const loaded = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
@@ -41,22 +43,38 @@ async function main(argv: string[]): Promise<number> {
     for (const warning of again.warnings) log.warn({ configFile: again.configFile }, warning);
     return again.config;
   };
-  const master = await Master.start(config, log, { testOps, reloadConfig });
-  const code = await new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      void master.stop(signal).then(resolve, (err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
-        resolve(1);
-      });
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    // uWSGI 2.0 reloaded on SIGTERM; here SIGTERM always stops and SIGHUP reloads.
-    process.on('SIGHUP', () => void master.reload());
-    // Gunicorn's TTIN / TTOU: one worker more / less.
-    process.on('SIGTTIN', () => master.adjustWorkers(1));
-    process.on('SIGTTOU', () => master.adjustWorkers(-1));
+  // Before any thread starts: workers copy the environment, and LISTEN_* must not reach children.
+  const inheritedFds = takeListenFds();
+  // Signals are handled from before the first thread starts: a SIGTERM during boot must stop
+  // cleanly once the master exists (regression: a SIGINT right after "ready" killed the process).
+  let master: Master | null = null;
+  let stopSignal: NodeJS.Signals | null = null;
+  let exitCode: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => (exitCode = resolve));
+  const stop = (signal: NodeJS.Signals): void => {
+    stopSignal ??= signal;
+    if (!master) return;
+    master.stop(signal).then(exitCode, (err: unknown) => {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+      exitCode(1);
+    });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  // uWSGI 2.0 reloaded on SIGTERM; here SIGTERM always stops and SIGHUP reloads.
+  process.on('SIGHUP', () => void master?.reload());
+  // Gunicorn's TTIN / TTOU: one worker more / less.
+  process.on('SIGTTIN', () => master?.adjustWorkers(1));
+  process.on('SIGTTOU', () => master?.adjustWorkers(-1));
+
+  master = await Master.start(config, log, {
+    testOps,
+    reloadConfig,
+    inheritedFds,
+    onCreate: (m) => void attachSystemd(m, { log, snapshot: () => m.systemdSnapshot() }),
   });
+  if (stopSignal) stop(stopSignal);
+  const code = await stopped;
   log.flush();
   return code;
 }

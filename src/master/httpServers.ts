@@ -3,6 +3,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
+import { listenOnFd } from '../systemd/inheritedSocket.js';
+import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
 
 type FetchCallback = Parameters<typeof createAdaptorServer>[0]['fetch'];
 
@@ -15,16 +17,23 @@ export class HttpServers {
   readonly #servers: Server[] = [];
   readonly #config: Config;
   readonly #log: Logger;
+  readonly #inheritedFds: readonly InheritedFd[];
+  #source: SocketSource | null = null;
 
-  constructor(config: Config, log: Logger) {
+  constructor(config: Config, log: Logger, inheritedFds: readonly InheritedFd[] = []) {
     this.#config = config;
     this.#log = log;
+    this.#inheritedFds = inheritedFds;
   }
 
   /** Creates the listeners for `app` and starts listening. */
   async listen(app: { fetch: FetchCallback }): Promise<void> {
     const { socket, http, chmodSocket } = this.#config;
-    if (socket) await listenUnix(this.#make(app), socket, chmodSocket);
+    if (socket) {
+      this.#source = socketSource(socket, this.#inheritedFds);
+      if (this.#source.inherited) await listenOnFd(this.#make(app), this.#source.fd);
+      else await listenUnix(this.#make(app), socket, chmodSocket);
+    }
     if (http) await listenTcp(this.#make(app), http.host, http.port);
   }
 
@@ -45,7 +54,8 @@ export class HttpServers {
 
   /** Removes the socket file when `vacuum` is on. */
   async vacuum(): Promise<void> {
-    if (!this.#config.vacuum || !this.#config.socket) return;
+    // An inherited socket is systemd's (mlserve.socket): unlinking it would strand the unit.
+    if (!this.#config.vacuum || !this.#config.socket || this.#source?.inherited) return;
     await removeSocket(this.#config.socket).catch((err: Error) => this.#log.warn({ err: err.message }, 'could not remove the socket'));
   }
 

@@ -12,6 +12,8 @@ import { Dispatcher } from './dispatcher.js';
 import { HttpServers } from './httpServers.js';
 import { Scaler } from './scaler.js';
 import { Supervisor } from './supervisor.js';
+import type { InheritedFd } from '../systemd/listenFds.js';
+import type { HeartbeatSnapshot } from '../systemd/heartbeat.js';
 import { MasterStats } from './masterStats.js';
 import { overRssLimit } from './recyclePolicy.js';
 import { metricsHandler } from '../http/metrics.js';
@@ -22,6 +24,10 @@ export interface MasterOptions {
   testOps?: boolean;
   /** Reads the config again (same file, env and flags), for reload. */
   reloadConfig?: () => Promise<Config>;
+  /** Listening sockets passed by systemd (takeListenFds()): the Unix listener serves one instead of binding `socket`. */
+  inheritedFds?: readonly InheritedFd[];
+  /** Called with the master before it boots, to attach listeners to its events (systemd). */
+  onCreate?: (master: Master) => void;
 }
 
 type State = 'starting' | 'serving' | 'reloading' | 'stopping';
@@ -80,7 +86,7 @@ export class Master extends EventEmitter {
     });
     this.#scaler = this.#createScaler(config);
     this.#limits = limitsOf(config);
-    this.#servers = new HttpServers(config, log);
+    this.#servers = new HttpServers(config, log, options.inheritedFds ?? []);
   }
 
   /**
@@ -90,8 +96,23 @@ export class Master extends EventEmitter {
   static async start(config: Config, log: Logger, options: MasterOptions = {}): Promise<Master> {
     const model = await loadModel(config.model, log);
     const master = new Master(config, log, model, options);
+    options.onCreate?.(master);
     await master.#boot();
     return master;
+  }
+
+  /** What systemd's STATUS= line and watchdog read (src/systemd/attachSystemd.ts). */
+  systemdSnapshot(): HeartbeatSnapshot {
+    const c = this.supervisor.slots.counts();
+    const { bundle } = this.#model;
+    return {
+      busy: c.busy,
+      active: c.idle + c.busy,
+      total: this.supervisor.slots.size,
+      requests: this.supervisor.slots.snapshot().reduce((sum, slot) => sum + slot.requests, 0),
+      model: { name: bundle.name, version: bundle.version },
+      backend: this.supervisor.backend,
+    };
   }
 
   /** The config in force (it changes on reload). */

@@ -30,9 +30,9 @@ const DONE = Promise.resolve();
  * npm package `systemd-notify`, the rest with {@link systemdNotify}; hence NotifyAccess=all).
  *
  * Without NOTIFY_SOCKET in process.env when constructed (not under systemd) every call returns a
- * resolved promise and spawns nothing. Messages go one at a time, in order: while one is being sent, a newer STATUS replaces
- * a STATUS still waiting, and WATCHDOG=1 is not queued twice; a STATUS equal to the last one sent
- * is not sent again. A failure is logged (warn once per distinct error, then debug) and never
+ * resolved promise and spawns nothing. Messages go one at a time, in order: while one is being
+ * sent, a newer STATUS replaces a STATUS still waiting, and WATCHDOG=1 is not queued twice; a
+ * STATUS equal to the last one sent is not sent again. A failure is logged (warn once per distinct error, then debug) and never
  * thrown: every returned promise resolves, so callers may `void` it.
  *
  * @example

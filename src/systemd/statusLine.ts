@@ -9,7 +9,7 @@ export interface StatusSnapshot {
   /** Requests per second over the last interval. */
   readonly rps: number;
   readonly model: { readonly name: string; readonly version: number | string };
-  /** The tfjs backend the workers use: tensorflow, wasm or cpu. */
+  /** The backend the workers predict with, as the supervisor reports it (tensorflow, wasm, cpu, ...). */
   readonly backend: string;
 }
 

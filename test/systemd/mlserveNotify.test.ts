@@ -1,6 +1,6 @@
 /**
- * mlserve as a Type=notify service, end to end (needs the master wired to src/systemd/, see
- * docs/deploy.md "For developers"; until then no notification arrives and this test fails):
+ * mlserve as a Type=notify service, end to end (needs the master wired to src/systemd/:
+ * attachSystemd(master, ...) before it boots; until then no notification arrives and this fails):
  * a NOTIFY_SOCKET receiver stands in for systemd and gets what `systemctl status` would show.
  */
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ import { missingTool } from './tools.js';
 
 const skip = missingTool('systemd-notify', 'python3');
 const has = (key: string) => (m: string) => key in notifyFields(m);
-const STATUS_LINE = /^\d+\/\d+ workers busy( \(\d+ of \d+ not ready\))?, [\d.,]+ req\/s, model reuters v1 \((tensorflow|wasm|cpu)\)$/;
+const STATUS_LINE = /^\d+\/\d+ workers busy( \(\d+ of \d+ not ready\))?, [\d.,]+ req\/s, model reuters v1 \([\w-]+\)$/;
 
 test('STATUS while loading, READY=1 once workers answer, periodic STATUS and WATCHDOG=1, RELOADING=1 ... READY=1 on SIGHUP, STOPPING=1 on SIGTERM', { skip }, async (t) => {
   const notify = await startNotifySocket();

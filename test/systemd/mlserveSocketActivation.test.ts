@@ -1,6 +1,7 @@
 /**
- * mlserve under socket activation, end to end (needs the master wired to src/systemd/, see
- * docs/deploy.md "For developers"; until then mlserve binds --socket itself, finds it taken and
+ * mlserve under socket activation, end to end (needs the master wired to src/systemd/:
+ * takeListenFds() in the CLI, socketSource/listenOnFd in the listeners, no vacuum of an inherited
+ * socket; until then mlserve binds --socket itself, finds it taken and
  * exits with ERR_SOCKET_IN_USE, and these tests fail).
  *
  * `systemd-socket-activate` binds the socket as mlserve.socket does; a restart test puts a
@@ -41,13 +42,21 @@ async function activate(t: { after(fn: () => void): void }, program: string[]) {
     stdout.fail(err);
     stderr.fail(err);
   });
-  t.after(() => {
-    child.kill('SIGKILL');
+  t.after(async () => {
+    // SIGTERM first: the supervisor passes it on to mlserve, so no orphan keeps our stderr pipe open.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
     unregister();
     rmSync(dir, { recursive: true, force: true });
   });
   await stderr.waitFor((line) => line === `Listening on ${socketPath} as 3.`, { timeoutMs: 10_000, what: 'the "Listening on" line' });
-  return { child, socketPath, stdout, stderr };
+  const output = () => `--- stdout\n${stdout.text()}\n--- stderr\n${stderr.text()}`;
+  return { child, socketPath, stdout, stderr, output };
 }
 
 async function terminate(child: ChildProcess): Promise<[number | null, NodeJS.Signals | null]> {
@@ -60,7 +69,9 @@ test('mlserve serves on the socket systemd passes it, and leaves the socket file
   const sa = await activate(t, [process.execPath, mlserveBin, '--config', 'config/mlserve.ini', '--socket', '{socket}', '--workers', '1']);
   // The first connection makes systemd-socket-activate exec mlserve; it waits in the kernel's
   // queue meanwhile (model loading, workers), so no retry loop is needed.
-  const ready = await httpRequest<{ ready: boolean }>({ socketPath: sa.socketPath, path: '/readyz', timeoutMs: 60_000 });
+  const ready = await httpRequest<{ ready: boolean }>({ socketPath: sa.socketPath, path: '/readyz', timeoutMs: 60_000 }).catch((err: Error) => {
+    throw new Error(`no answer on the inherited socket (${err.message}); mlserve's output:\n${sa.output()}`);
+  });
   assert.equal(ready.status, 200, ready.body);
   assert.equal(ready.json?.ready, true);
   const predict = await httpRequest<{ prediction: string }>({ socketPath: sa.socketPath, path: '/predict?text=oil%20prices%20rose' });
@@ -75,10 +86,10 @@ test('mlserve serves on the socket systemd passes it, and leaves the socket file
 
 /** Every answer (or error) of the client loop, and waits on them: each one is an event. */
 class Outcomes {
-  readonly all: Array<{ atMs: number; status?: number; code?: string }> = [];
+  readonly all: Array<{ startMs: number; atMs: number; status?: number; code?: string }> = [];
   readonly #waiters = new Set<() => void>();
 
-  record(outcome: { status?: number; code?: string }): void {
+  record(outcome: { startMs: number; status?: number; code?: string }): void {
     this.all.push({ atMs: performance.now(), ...outcome });
     for (const check of [...this.#waiters]) check();
   }
@@ -109,7 +120,11 @@ test('mlserve restarts behind a socket the service manager holds: no connection 
   const ready = async (n: number): Promise<number> => {
     const started = await sa.stdout.waitFor((l) => l['supervisor'] === 'started' && l['instance'] === n, { timeoutMs: 60_000, what: `instance ${n} started` });
     const pid = started['pid'] as number;
-    await sa.stdout.waitFor((l) => l.msg === 'ready' && l['pid'] === pid, { timeoutMs: 60_000, what: `instance ${n} (pid ${pid}) ready` });
+    const crashed = sa.stdout.waitFor((l) => l['supervisor'] === 'exited' && l['pid'] === pid, { timeoutMs: 60_000 }).then(() => {
+      throw new Error(`mlserve instance ${n} exited before it was ready:\n${sa.output()}`);
+    });
+    crashed.catch(() => undefined); // settled by the race below or, later, by nobody
+    await Promise.race([sa.stdout.waitFor((l) => l.msg === 'ready' && l['pid'] === pid, { timeoutMs: 60_000, what: `instance ${n} (pid ${pid}) ready` }), crashed]);
     return pid;
   };
 
@@ -118,11 +133,12 @@ test('mlserve restarts behind a socket the service manager holds: no connection 
   let sending = true;
   const client = (async function sendForever() {
     while (sending) {
+      const startMs = performance.now();
       try {
-        const res = await httpRequest({ socketPath: sa.socketPath, path: '/predict?text=wheat%20exports', headers: { connection: 'close' }, timeoutMs: 60_000 });
-        outcomes.record({ status: res.status });
+        const res = await httpRequest({ socketPath: sa.socketPath, path: '/predict?text=wheat%20exports', headers: { connection: 'close' }, timeoutMs: 30_000 });
+        outcomes.record({ startMs, status: res.status });
       } catch (err) {
-        outcomes.record({ code: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+        outcomes.record({ startMs, code: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
       }
     }
   })();
@@ -136,17 +152,27 @@ test('mlserve restarts behind a socket the service manager holds: no connection 
     process.kill(first, 'SIGTERM');
     const second = await ready(2);
     await outcomes.answered(termAt, 5);
-    assert.deepEqual(outcomes.all.filter((o) => o.atMs > termAt && o.status !== 200), [], 'a graceful restart loses nothing');
+    const afterTerm = outcomes.all.filter((o) => o.atMs > termAt);
+    assert.deepEqual(afterTerm.filter((o) => o.status !== 200), [], 'a graceful restart loses nothing');
+    // Proof the client did connect while no mlserve ran: a request waited for the next one to
+    // boot (model and a worker: hundreds of ms; an answer alone takes a few).
+    const waited = Math.max(...afterTerm.map((o) => o.atMs - o.startMs));
+    assert.ok(waited >= 100, `no request waited through the restart (longest ${Math.round(waited)} ms)`);
 
     // Crash (SIGKILL): only a request the dead instance had already accepted may fail.
     const killAt = performance.now();
     process.kill(second, 'SIGKILL');
     await ready(3);
     await outcomes.answered(killAt, 5);
-  } finally {
+  } catch (err) {
+    // Stop the service manager: the socket closes, and the request waiting in its queue fails now.
     sending = false;
+    sa.child.kill('SIGTERM');
     await client;
+    throw err;
   }
+  sending = false;
+  await client;
 
   const refused = outcomes.all.filter((o) => o.code === 'ECONNREFUSED' || o.code === 'ENOENT' || o.code === 'EAGAIN');
   assert.deepEqual(refused, [], 'connections queue in the kernel while no mlserve runs');
