@@ -5,6 +5,7 @@
  */
 import { loadConfig, formatHelp } from '../config/load.js';
 import { MlserveError } from '../errors.js';
+import { parseControl, sendControl } from './control.js';
 import { createLogger } from '../log.js';
 import { loadModel } from '../model/loadModel.js';
 import { Master } from '../master/master.js';
@@ -13,6 +14,12 @@ import { attachSystemd } from '../systemd/attachSystemd.js';
 import { takeListenFds } from '../systemd/inheritedSocket.js';
 
 async function main(argv: string[]): Promise<number> {
+  const control = parseControl(argv);
+  if (control) {
+    const { config } = await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() });
+    process.stdout.write(`${await sendControl(control, config.pidfile)}\n`);
+    return 0;
+  }
   const loaded = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
   if (loaded.action === 'help') {
     process.stdout.write(formatHelp());

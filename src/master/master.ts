@@ -16,6 +16,7 @@ import type { InheritedFd } from '../systemd/listenFds.js';
 import type { HeartbeatSnapshot } from '../systemd/heartbeat.js';
 import { MasterStats } from './masterStats.js';
 import { overRssLimit } from './recyclePolicy.js';
+import { removePidfile, writePidfile } from './pidfile.js';
 import { metricsHandler } from '../http/metrics.js';
 
 /** Options of {@link Master.start}. */
@@ -141,6 +142,7 @@ export class Master extends EventEmitter {
     await this.supervisor.start(initial);
     await this.#servers.listen(this.createApp());
     await this.stats.start();
+    if (config.pidfile) await writePidfile(config.pidfile);
     this.#state = 'serving';
     this.#cycle = setInterval(() => this.#tick(), config.checkInterval * 1000);
     this.#cycle.unref();
@@ -318,6 +320,7 @@ export class Master extends EventEmitter {
     }
     await this.supervisor.stop(Math.max(100, graceMs - (performance.now() - t0)));
     await this.stats.stop();
+    if (this.#config.pidfile) await removePidfile(this.#config.pidfile);
     await this.#servers.vacuum();
     log.info({ ms: Math.round(performance.now() - t0), drained }, 'stopped');
     return 0;
