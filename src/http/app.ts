@@ -109,8 +109,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
   });
 
-  app.onError(function onError(err) {
-    return errorResponse(err, log);
+  app.onError(function onError(err, c) {
+    return errorResponse(err, log, c.req.header('x-request-id'));
   });
 
   return app;
