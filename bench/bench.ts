@@ -1,138 +1,159 @@
 /**
- * `npm run bench`: mlserve behind nginx vs the seed's uWSGI + Flask stack behind nginx, loaded
- * one after the other with wrk on this machine; prints a side-by-side table and writes
- * docs/benchmarks.md.
- *
- *   npm run bench -- [--duration 10] [--connections 64] [--threads 2] [--warmup 3]
- *                    [--workers 2] [--texts 500] [--only mlserve|peer] [--out docs/benchmarks.md]
+ * `npm run bench`: mlserve, the seed's uWSGI + Flask stack and a hello-world Node server, each
+ * behind the real nginx, loaded one after the other on this machine. Parts: a GET concurrency
+ * sweep, POST batches, startup time, a rising-and-falling ramp with scaling on, and mltop's
+ * screen under load. Writes docs/benchmarks.md, its SVG charts under docs/bench/ and the screen
+ * capture of docs/mltop.md. `npm run bench -- --help` lists the flags.
  */
-import { writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { resolveModelVersion } from '../src/model/resolveModelVersion.js';
-import { MAX_GET_TEXT_BYTES, predictPath } from '../test/helpers/getText.js';
+import { predictPath } from '../test/helpers/getText.js';
 import { nginxMissing } from '../test/helpers/nginx.js';
 import { repoRoot, reutersModelBase as modelBase } from '../test/helpers/paths.js';
 import { reutersGetTexts } from '../test/helpers/reuters.js';
-import { collectMachine } from './machine.js';
+import { tmuxMissing } from '../test/helpers/tmux.js';
+import { benchCharts } from './charts.js';
+import { collectMachine, waitForQuiet } from './machine.js';
+import { replaceScreenCapture } from './mltopDoc.js';
+import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { peerMissing } from './peer.js';
-import { treeMemory } from './procs.js';
-import { renderMarkdown, renderTable, type RunResult, type RunSetup } from './report.js';
-import { startMlserveTarget, startPeerTarget, type Target } from './targets.js';
-import { runWrk } from './wrk.js';
+import { rampSchedule } from './rampSchedule.js';
+import { renderReport } from './report.js';
+import type { BenchResults } from './results.js';
+import type { BenchContext } from './scenarios/context.js';
+import { runMltopCapture } from './scenarios/mltopCapture.js';
+import { runPost } from './scenarios/post.js';
+import { runRamp } from './scenarios/ramp.js';
+import { runStartup } from './scenarios/startup.js';
+import { runSweep } from './scenarios/sweep.js';
 
-interface BenchOptions {
-  durationS: number;
-  connections: number;
-  threads: number;
-  warmupS: number;
-  workers: number;
-  texts: number;
-  only: 'mlserve' | 'peer' | undefined;
-  out: string | undefined;
+const defaultOut = join(repoRoot, 'docs', 'benchmarks.md');
+
+/** Most seconds the whole run spends measuring disturbed points again (see --retries). */
+const RETRY_BUDGET_S = 120;
+
+/** Why this run cannot happen here, or false. */
+function missingTool(options: BenchOptions): string | false {
+  if (spawnSync('sh', ['-c', 'command -v wrk']).status !== 0) return 'wrk is not installed (apt-get install wrk)';
+  const nginx = nginxMissing();
+  if (nginx) return nginx;
+  const peerParts = options.parts.some((p) => p === 'sweep' || p === 'startup' || p === 'ramp');
+  if (peerParts && options.servers.includes('peer')) {
+    const peer = peerMissing();
+    if (peer) return `${peer} (or leave the peer out: --servers mlserve,hello)`;
+  }
+  if (options.parts.includes('mltop')) {
+    const tmux = tmuxMissing();
+    if (tmux) return `${tmux} (or --no-mltop-capture)`;
+  }
+  return false;
 }
 
-function parseOptions(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '64' },
-      threads: { type: 'string', default: '2' },
-      warmup: { type: 'string', default: '3' },
-      workers: { type: 'string', default: '2' },
-      texts: { type: 'string', default: '500' },
-      only: { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
-  const positive = (name: string, value: string, max: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new RangeError(`--${name} must be an integer from 1 to ${max}, got ${value}`);
-    return n;
-  };
-  if (values.only !== undefined && values.only !== 'mlserve' && values.only !== 'peer') {
-    throw new RangeError(`--only must be mlserve or peer, got ${values.only}`);
-  }
-  return {
-    durationS: positive('duration', values.duration, 600),
-    connections: positive('connections', values.connections, 1000),
-    threads: positive('threads', values.threads, 64),
-    warmupS: Number(values.warmup) === 0 ? 0 : positive('warmup', values.warmup, 60),
-    workers: positive('workers', values.workers, 64),
-    texts: positive('texts', values.texts, 10_000),
-    only: values.only,
-    out: values.out,
-  };
-}
-
-/** Loads one target: warm-up, then the measured run with memory sampled meanwhile. */
-async function measure(target: Target, paths: string[], options: BenchOptions): Promise<RunResult> {
-  const load = { url: target.url, paths, threads: options.threads, connections: options.connections };
-  if (options.warmupS > 0) await runWrk({ ...load, durationS: options.warmupS });
-  const memBefore = treeMemory(target.serverPid);
-  let peakRssKiB = memBefore.rssKiB;
-  const sampler = setInterval(() => {
-    peakRssKiB = Math.max(peakRssKiB, treeMemory(target.serverPid).rssKiB);
-  }, 250);
-  try {
-    const wrk = await runWrk({ ...load, durationS: options.durationS });
-    const memAfter = treeMemory(target.serverPid);
-    peakRssKiB = Math.max(peakRssKiB, memAfter.rssKiB);
-    return { name: target.name, description: target.description, wrk, memBefore, memAfter, peakRssKiB };
-  } finally {
-    clearInterval(sampler);
-  }
+/** Longest the run may take before it is considered hung: every part's own time, generously. */
+function budgetS(o: BenchOptions): number {
+  const point = o.warmupS + o.durationS + 35;
+  const ramp = rampSchedule(o.ramp).length;
+  return (
+    o.waitQuietS +
+    60 +
+    (o.retries > 0 ? RETRY_BUDGET_S + 60 : 0) +
+    (o.parts.includes('sweep') ? o.servers.length * (o.concurrencies.length * point + 60) : 0) +
+    (o.parts.includes('post') ? point + 60 : 0) +
+    (o.parts.includes('startup') ? o.startupRuns * 2 * 45 : 0) +
+    (o.parts.includes('ramp') ? 2 * (ramp + 90) : 0) +
+    (o.parts.includes('mltop') ? o.mltopLoadS + 90 : 0)
+  );
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const missing = nginxMissing() || (options.only !== 'mlserve' && peerMissing());
+  const options = parseBenchOptions(process.argv.slice(2), defaultOut);
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const missing = missingTool(options);
   if (missing) throw new Error(`cannot bench: ${missing}`);
+  const started = Date.now();
+  const log = (line: string): void => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
   // Bounded in time whatever happens: exit hooks (test/helpers/cleanup.ts) stop every process.
-  const runs = options.only ? 1 : 2;
-  const budgetS = runs * (options.warmupS + options.durationS + 120) + 60;
+  const budget = budgetS(options);
   setTimeout(() => {
-    console.error(`bench: still running after ${budgetS} s; giving up`);
+    console.error(`bench: still running after ${budget} s; giving up`);
     process.exit(1);
-  }, budgetS * 1000).unref();
+  }, budget * 1000).unref();
 
   const model = await resolveModelVersion(modelBase);
-  const paths = reutersGetTexts(options.texts).map(predictPath);
+  const ctx: BenchContext = { options, modelBase, modelDir: model.dir, getPaths: reutersGetTexts(options.texts).map(predictPath), log, retryBudget: { leftS: RETRY_BUDGET_S } };
   const machine = collectMachine();
+  log(`parts ${options.parts.join(',')}, servers ${options.servers.join(',')}; load average ${machine.loadAverage}`);
+  const quiet = await waitForQuiet(options.quietLoad, options.waitQuietS, log);
 
-  const starters: Array<() => Promise<Target>> = [];
-  if (options.only !== 'peer') starters.push(() => startMlserveTarget({ workers: options.workers, modelBase }));
-  if (options.only !== 'mlserve') starters.push(() => startPeerTarget({ modelDir: model.dir }));
-
-  const results: RunResult[] = [];
-  for (const start of starters) {
-    const target = await start();
+  const results: BenchResults = {
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    machine,
+    quiet,
+    totalS: 0,
+    model: relative(repoRoot, model.dir),
+  };
+  const failures: string[] = (results.failures = []);
+  const run = async <T>(name: string, part: () => Promise<T>): Promise<T | undefined> => {
     try {
-      console.error(`bench: ${target.name} at ${target.url} (${target.description})`);
-      results.push(await measure(target, paths, options));
-    } finally {
-      await target.stop();
+      return await part();
+    } catch (err) {
+      // Each part stops its own servers; the others can still run and be reported.
+      failures.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
+      log(`${name} failed: ${(err as Error).stack ?? String(err)}`);
+      return undefined;
+    }
+  };
+  for (const part of options.parts) {
+    switch (part) {
+      case 'sweep':
+        results.sweep = await run(part, () => runSweep(ctx));
+        break;
+      case 'post':
+        results.post = await run(part, () => runPost(ctx));
+        break;
+      case 'startup':
+        results.startup = await run(part, () => runStartup(ctx));
+        break;
+      case 'ramp':
+        results.ramp = await run(part, () => runRamp(ctx));
+        break;
+      case 'mltop': {
+        const captured = await run(part, () => runMltopCapture(ctx));
+        if (captured) [results.mltop, results.mltopLoad] = [captured.capture, captured.wrk];
+        break;
+      }
     }
   }
+  results.totalS = Math.round((Date.now() - started) / 1000);
 
-  console.log(renderTable(results));
-  const out = options.out ?? (runs === 2 ? join(repoRoot, 'docs', 'benchmarks.md') : undefined);
+  const charts = benchCharts(results);
+  const report = renderReport(results, charts, 'bench');
+  console.log(report);
+  for (const failure of failures) console.error(`bench: FAILED ${failure}`);
+  log(`done in ${(results.totalS / 60).toFixed(1)} min`);
+
+  // A failed part leaves the docs as they were, unless --out asked for this report anyway.
+  const out = options.out && (failures.length === 0 || options.outGiven) ? resolve(options.out) : undefined;
   if (out) {
-    const setup: RunSetup = {
-      command: ['npm run bench --', ...process.argv.slice(2)].join(' ').replace(/ --$/, ''),
-      threads: options.threads,
-      connections: options.connections,
-      durationS: options.durationS,
-      warmupS: options.warmupS,
-      texts: paths.length,
-      maxTextBytes: MAX_GET_TEXT_BYTES,
-      model: relative(repoRoot, model.dir),
-    };
-    writeFileSync(out, renderMarkdown(setup, machine, results));
-    console.error(`bench: wrote ${relative(process.cwd(), out)}`);
+    const chartsDir = join(dirname(out), 'bench');
+    mkdirSync(chartsDir, { recursive: true });
+    for (const chart of charts) writeFileSync(join(chartsDir, chart.file), chart.svg);
+    writeFileSync(out, report);
+    log(`wrote ${relative(process.cwd(), out)} and ${charts.length} charts in ${relative(process.cwd(), chartsDir)}`);
+    if (results.mltop && out === defaultOut) {
+      const doc = join(repoRoot, 'docs', 'mltop.md');
+      writeFileSync(doc, replaceScreenCapture(readFileSync(doc, 'utf8'), results.mltop));
+      log(`wrote the screen capture into ${relative(process.cwd(), doc)}`);
+    }
   }
+  if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

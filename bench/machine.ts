@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** Where a benchmark ran: what a reader needs to compare figures across runs. */
 export interface Machine {
@@ -27,7 +28,7 @@ export function collectMachine(): Machine {
     cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: release(),
-    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    loadAverage: loadAverage1(),
     node: process.version,
     nginx: versionOf('nginx', ['-v'], /nginx\/(\S+)/),
     uwsgi: versionOf('uwsgi', ['--version'], /(\S+)/),
@@ -48,4 +49,38 @@ function readText(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** The 1-minute load average, rounded to hundredths. */
+export function loadAverage1(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
+}
+
+/** What {@link waitForQuiet} saw. */
+export interface QuietWait {
+  waitedS: number;
+  loadBefore: number;
+  loadAfter: number;
+  /** The load dropped below the threshold (or was below it already). */
+  quiet: boolean;
+  threshold: number;
+  /** The longest wait allowed (--wait-quiet); 0: not waited at all. */
+  maxS: number;
+}
+
+/**
+ * Waits until the 1-minute load average is below `threshold` or `maxS` seconds have passed,
+ * checking every 5 s: other engineers' tests share this machine, and figures taken while they
+ * run say little. The load average has no event to wait on, so this polls.
+ */
+export async function waitForQuiet(threshold: number, maxS: number, log: (line: string) => void): Promise<QuietWait> {
+  const started = Date.now();
+  const loadBefore = loadAverage1();
+  let load = loadBefore;
+  while (load >= threshold && Date.now() - started < maxS * 1000) {
+    log(`bench: load average ${load} >= ${threshold}; waiting (${Math.round((Date.now() - started) / 1000)} of ${maxS} s)`);
+    await delay(5000);
+    load = loadAverage1();
+  }
+  return { waitedS: Math.round((Date.now() - started) / 1000), loadBefore, loadAfter: load, quiet: load < threshold, threshold, maxS };
 }

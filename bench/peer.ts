@@ -10,6 +10,8 @@ import { findFreePort } from '../test/helpers/ports.js';
 import { sharedDir } from '../test/helpers/paths.js';
 import { nginxMissing } from '../test/helpers/nginx.js';
 import { isAlive } from './procs.js';
+import { parseStats } from '../src/mltop/parseStats.js';
+import { readStatsText } from '../src/mltop/statsTarget.js';
 
 /** The seed's stack we benchmark against: nginx -> uwsgi_pass -> uWSGI -> Flask + numpy. */
 export const peerScript: string = join(sharedDir, 'peers', 'uwsgi-flask', 'run.sh');
@@ -51,6 +53,10 @@ export interface RunningPeer {
   runDir: string;
   /** The uWSGI master; its workers are its children. nginx is not part of it. */
   uwsgiPid(): number;
+  /** uWSGI's and nginx's masters: run.sh daemonizes both, so they are not our descendants. */
+  daemonPids(): number[];
+  /** uWSGI's stats server (the ini's `stats = @RUN@/peer-stats.sock`). */
+  statsPath: string;
   /** `run.sh stop`, then waits until uWSGI and nginx are gone. */
   stop(): Promise<void>;
 }
@@ -79,6 +85,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<RunningPeer>
 
   const stop = async function stopPeer(): Promise<void> {
     known = [...new Set([...known, ...pids()])];
+    // A worker the cheaper just spawned may still be loading the app; see waitForPeerApps. If it
+    // never finishes, waitGone below reports the processes that outlived the stop.
+    if (known.length > 0) await waitForPeerApps(join(runDir, 'peer-stats.sock'), 10_000).catch(() => undefined);
     await runScript(['stop'], env);
     await waitGone(known, 15_000);
     unregister();
@@ -107,8 +116,29 @@ export async function startPeer(options: PeerOptions = {}): Promise<RunningPeer>
       if (pid === undefined) throw new Error(`no uWSGI pidfile in ${runDir}`);
       return pid;
     },
+    daemonPids: pids,
+    statsPath: join(runDir, 'peer-stats.sock'),
     stop,
   };
+}
+
+/**
+ * Waits until every spawned uWSGI worker has loaded the app (`apps` not empty in the stats
+ * document). The peer answers its first request when one worker is ready, but with lazy-apps the
+ * others are still importing numpy and Flask then, and a worker killed in that state keeps
+ * uWSGI's master waiting out its 60 s "mercy" on SIGINT: a stop right after a start must wait.
+ * Polls: loading an app in another process sends no event this side can wait on.
+ */
+export async function waitForPeerApps(statsPath: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const doc = await readStatsText({ kind: 'unix', path: statsPath }).then(parseStats, () => null);
+    const workers = (doc as { workers?: Array<{ pid?: number; apps?: unknown[] }> } | null)?.workers ?? [];
+    const spawned = workers.filter((w) => (w.pid ?? 0) > 0);
+    if (spawned.length > 0 && spawned.every((w) => Array.isArray(w.apps) && w.apps.length > 0)) return;
+    if (Date.now() > deadline) throw new Error(`uWSGI workers still loading the app after ${timeoutMs} ms`);
+    await delay(50);
+  }
 }
 
 async function runScript(args: string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -16,23 +16,50 @@ export function isAlive(pid: number): boolean {
   return stat !== undefined && stat.state !== 'Z';
 }
 
-/** `root` and all its live descendants. */
-export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
+/** One process as /proc/PID/stat shows it. */
+export interface ProcStat {
+  /** The command name (15 characters at most, as the kernel keeps it). */
+  comm: string;
+  state: string;
+  ppid: number;
+  /** utime + stime + cutime + cstime: CPU used by it and its reaped children, in clock ticks (1/100 s). */
+  cpuTicks: number;
+  /** cutime + cstime: the part of cpuTicks used by its reaped children. */
+  childTicks: number;
+}
+
+/** Every process of the machine, by pid (a snapshot; processes come and go while it is read). */
+export function procTable(): Map<number, ProcStat> {
+  const table = new Map<number, ProcStat>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(Number(entry));
-    if (stat === undefined || stat.state === 'Z') continue;
-    children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
+    if (stat !== undefined) table.set(Number(entry), stat);
   }
-  const tree: number[] = [];
-  const queue = isAlive(root) ? [root] : [];
+  return table;
+}
+
+/** The pids of `roots` and all their live descendants in `table`. */
+export function descendants(table: ReadonlyMap<number, ProcStat>, roots: readonly number[]): Set<number> {
+  const children = new Map<number, number[]>();
+  for (const [pid, stat] of table) {
+    if (stat.state === 'Z') continue;
+    children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
+  }
+  const tree = new Set<number>();
+  const queue = roots.filter((pid) => table.has(pid) && table.get(pid)!.state !== 'Z');
   while (queue.length > 0) {
     const pid = queue.shift()!;
-    tree.push(pid);
+    if (tree.has(pid)) continue;
+    tree.add(pid);
     queue.push(...(children.get(pid) ?? []));
   }
   return tree;
+}
+
+/** `root` and all its live descendants. */
+export function processTree(root: number): number[] {
+  return [...descendants(procTable(), [root])];
 }
 
 /** RSS and PSS of `root` and its descendants; processes that vanish meanwhile count as 0. */
@@ -57,7 +84,7 @@ function kib(rollup: string, field: string): number {
   return match ? Number(match[1]) : 0;
 }
 
-function readStat(pid: number): { state: string; ppid: number } | undefined {
+function readStat(pid: number): ProcStat | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -66,5 +93,8 @@ function readStat(pid: number): { state: string; ppid: number } | undefined {
   }
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0] ?? '?', ppid: Number(fields[1]) };
+  const tick = (i: number): number => Number(fields[i] ?? 0);
+  const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  const childTicks = tick(13) + tick(14);
+  return { comm, state: fields[0] ?? '?', ppid: Number(fields[1]), cpuTicks: tick(11) + tick(12) + childTicks, childTicks };
 }

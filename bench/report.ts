@@ -1,122 +1,125 @@
-import type { Machine } from './machine.js';
-import type { TreeMemory } from './procs.js';
-import type { WrkResult } from './wrk.js';
+import { checkGoals, type GoalCheck } from './goals.js';
+import { fmtPct, mdTable } from './markdown.js';
+import { chartLinks, renderPost, renderRamp, renderStartup, renderSweep } from './reportParts.js';
+import type { ForeignCpu } from './foreignCpu.js';
+import type { BenchResults } from './results.js';
 
-/** One server's figures from one load run. */
-export interface RunResult {
-  name: string;
-  description: string;
-  wrk: WrkResult;
-  /** Server process tree right before the measured run (after the warm-up). */
-  memBefore: TreeMemory;
-  /** Server process tree right after the measured run. */
-  memAfter: TreeMemory;
-  /** Highest tree RSS sampled during the measured run. */
-  peakRssKiB: number;
+function goalsTable(checks: GoalCheck[]): string {
+  const result = (pass: boolean | null): string => (pass === null ? 'not measured' : pass ? '**met**' : '**missed**');
+  return mdTable(['target', 'measured', 'result', 'by how much'], checks.map((c) => [c.goal, c.measured, result(c.pass), c.margin]), [0, 1, 2]);
 }
 
-/** How the runs were made: the flags, and what was sent. */
-export interface RunSetup {
-  command: string;
-  threads: number;
-  connections: number;
-  durationS: number;
-  warmupS: number;
-  texts: number;
-  maxTextBytes: number;
-  /** The model version dir both servers load, relative to the repo. */
-  model: string;
-}
-
-const COLUMNS = ['server', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'procs', 'RSS MiB', 'PSS MiB', 'peak RSS MiB'];
-
-function row(r: RunResult): string[] {
-  const mib = (kib: number): string => (kib / 1024).toFixed(0);
-  const { latencyMs: l } = r.wrk;
-  return [
-    r.name,
-    r.wrk.rps.toFixed(0),
-    l.p50.toFixed(2),
-    l.p90.toFixed(2),
-    l.p99.toFixed(2),
-    l.max.toFixed(1),
-    errorsCell(r.wrk),
-    String(r.memAfter.processes),
-    mib(r.memAfter.rssKiB),
-    mib(r.memAfter.pssKiB),
-    mib(r.peakRssKiB),
+function machineTable(results: BenchResults): string {
+  const { machine: m, quiet: q } = results;
+  const wait =
+    q.maxS === 0
+      ? `not waited for (--wait-quiet 0): **figures taken at load ${q.loadBefore}**`
+      : q.waitedS === 0 && q.quiet
+      ? `not needed: ${q.loadBefore} < ${q.threshold}`
+      : q.quiet
+        ? `waited ${q.waitedS} s, until ${q.loadAfter} < ${q.threshold}`
+        : `gave up after ${q.waitedS} s at ${q.loadAfter} (>= ${q.threshold}): **figures taken on a busy machine**`;
+  const rows: Array<[string, string]> = [
+    ['date', m.date],
+    ['CPUs (nproc)', String(m.cpus)],
+    ['CPU model', m.cpuModel],
+    ['memory', `${m.memoryGiB} GiB`],
+    ['kernel', m.kernel],
+    ['load average (1 min) at start', String(m.loadAverage)],
+    ['wait for load average < ' + q.threshold, wait],
+    ['node', m.node],
+    ['nginx', m.nginx],
+    ['uWSGI', m.uwsgi],
+    ['python (peer)', m.python],
+    ['wrk', m.wrk],
   ];
+  return ['| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }
 
-function errorsCell(wrk: WrkResult): string {
-  if (wrk.errorsTotal === 0) return '0';
-  const parts = Object.entries(wrk.errors).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`);
-  return `${wrk.errorsTotal} (${parts.join(', ')})`;
+/** What a reader should know before trusting the figures, found in them rather than remembered. */
+export function observations(results: BenchResults): string[] {
+  const notes: string[] = (results.failures ?? []).map((f) => `**Part failed**, ${f}`);
+  const q = results.quiet;
+  if (q.maxS === 0 && !q.quiet) notes.push(`The bench did not wait for a quiet machine (--wait-quiet 0) and started at load average ${q.loadBefore}.`);
+  else if (!q.quiet) notes.push(`The machine never got quiet (load average ${q.loadAfter} after ${q.waitedS} s of waiting).`);
+  const none: ForeignCpu = { cpuS: 0, share: 0, top: [] };
+  const runs: Array<{ what: string; errors: number; foreign: ForeignCpu }> = [
+    ...(results.sweep?.points ?? []).map((p) => ({
+      what: `${results.sweep!.servers.find((s) => s.server === p.server)?.name ?? p.server} GET c=${p.concurrency}`,
+      errors: p.wrk.errorsTotal,
+      foreign: p.foreign,
+    })),
+    ...(results.post ? [{ what: 'mlserve POST', errors: results.post.wrk.errorsTotal, foreign: results.post.foreign }] : []),
+    ...(results.ramp?.runs ?? []).map((r) => ({ what: `${r.name} ramp`, errors: r.errors, foreign: r.foreign })),
+    ...(results.mltopLoad ? [{ what: 'mlserve under mltop', errors: results.mltopLoad.errorsTotal, foreign: none }] : []),
+  ];
+  for (const r of runs.filter((r) => r.errors > 0)) notes.push(`${r.what}: ${r.errors} failed requests (see its table for the kinds).`);
+  for (const r of runs.filter((r) => r.foreign.share > 0.1)) {
+    notes.push(`Other processes took ${fmtPct(r.foreign.share)} of the CPUs during ${r.what} (${r.foreign.top.join(', ')}): its figures are low.`);
+  }
+  for (const r of results.ramp?.runs ?? []) {
+    if (r.statsMisses > 0) notes.push(`${r.name} ramp: the stats socket could not be read in ${r.statsMisses} of ${r.seconds.length} seconds.`);
+  }
+  return notes;
 }
 
-/** The side-by-side table, aligned for a terminal. */
-export function renderTable(results: RunResult[]): string {
-  const rows = [COLUMNS, ...results.map(row)];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
-}
+/**
+ * docs/benchmarks.md for one run: targets, machine, then each part that ran with its charts
+ * (`chartsDir` relative to the report).
+ */
+export function renderReport(results: BenchResults, charts: ReadonlyArray<{ file: string; title: string }>, chartsDir: string): string {
+  const sections: string[] = [];
+  if (results.sweep) {
+    sections.push(`## GET /predict through nginx: throughput vs concurrency
 
-function warmup(seconds: number): string {
-  return seconds > 0 ? `after a ${seconds} s warm-up with the same settings` : 'with no warm-up';
-}
+${chartLinks(charts, ['throughput.svg', 'latency.svg'], chartsDir)}
 
-/** docs/benchmarks.md: command, method, machine and figures of one run. */
-export function renderMarkdown(setup: RunSetup, machine: Machine, results: RunResult[]): string {
-  const table = [
-    `| ${COLUMNS.join(' | ')} |`,
-    `| ${COLUMNS.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
-    ...results.map((r) => `| ${row(r).join(' | ')} |`),
-  ].join('\n');
+${renderSweep(results.sweep)}`);
+  }
+  if (results.post) sections.push(`## POST /predict, ${results.post.size} texts a request (mlserve only)\n\n${renderPost(results.post)}`);
+  if (results.startup) sections.push(`## Startup: spawn to the first prediction\n\n${renderStartup(results.startup)}`);
+  if (results.ramp) {
+    sections.push(`## Ramp: rising and falling load with scaling on
+
+${chartLinks(charts, ['ramp-latency.svg', 'ramp-workers.svg'], chartsDir)}
+
+${renderRamp(results.ramp)}`);
+  }
+  if (results.mltop) {
+    sections.push(`## mltop under load
+
+[docs/mltop.md](mltop.md#the-screen) shows the screen captured on ${results.mltop.date}, while ${results.mltop.load}.`);
+  }
+  const notes = observations(results);
+  const minutes = (results.totalS / 60).toFixed(1);
   return `# Benchmarks
 
-Written by \`npm run bench\` (bench/bench.ts); rerun it to refresh these figures rather than
-editing them.
+Written by \`npm run bench\` (bench/bench.ts) in one run of ${minutes} minutes on the machine below;
+rerun it to refresh these figures rather than editing them. \`npm run bench -- --help\` lists the
+flags (\`--only sweep,post,startup,ramp,mltop\`, \`--quick\`, durations, concurrencies). Every server
+serves ${results.model} and sits behind a real nginx (worker_processes 1) on a loopback port; the
+servers run one at a time. wrk, nginx and the server share the machine's 2 CPUs, so the figures
+compare servers on this machine, not absolute capacity; each is a single run, so rerun to see the
+spread before reading much into differences of a few percent.
 
 ## Command
 
-    ${setup.command}
+    ${results.command}
 
-## Method
+## Targets
 
-- One run on one machine; the servers are loaded one after the other, never at the same time.
-  A single run: rerun to see the run-to-run spread before reading much into small differences.
-- Both serve ${setup.model} and sit behind their own nginx (worker_processes 1) on a loopback port:
-${results.map((r) => `  - **${r.name}**: ${r.description}`).join('\n')}
-- Load: \`wrk -t${setup.threads} -c${setup.connections} -d${setup.durationS}s\`, ${warmup(setup.warmupS)},
-  cycling \`GET /predict?text=...\` over ${setup.texts} real Reuters test texts
-  (texts the model did not train on). Texts whose URL encoding exceeds ${setup.maxTextBytes} bytes are cut
-  at a word boundary: the peer's uWSGI rejects larger query strings (buffer-size 4096).
-- Errors: socket errors (connect, read, write, timeout after 5 s) plus responses outside 2xx.
-- Memory: the server's process tree read from /proc, **nginx excluded for both**. mlserve: the
-  node process (its workers are threads inside it). Peer: uWSGI master + workers. RSS counts
-  pages shared between forked processes once per process; PSS splits them among their sharers.
-  RSS and PSS are taken right after the measured run; peak RSS is sampled every 250 ms during it.
-- wrk, nginx and the server share the machine's CPUs, so figures are for comparing the two
-  servers on this machine, not absolute capacity.
+${goalsTable(checkGoals(results))}
+
+Judged by bench/goals.ts on the figures below; "by how much" is relative to the target.
 
 ## Machine
 
-| | |
-| --- | --- |
-| date | ${machine.date} |
-| CPUs (nproc) | ${machine.cpus} |
-| CPU model | ${machine.cpuModel} |
-| memory | ${machine.memoryGiB} GiB |
-| kernel | ${machine.kernel} |
-| load average (1 min) at start | ${machine.loadAverage} |
-| node | ${machine.node} |
-| nginx | ${machine.nginx} |
-| uWSGI | ${machine.uwsgi} |
-| python (peer) | ${machine.python} |
-| wrk | ${machine.wrk} |
+${machineTable(results)}
 
-## Results
+${sections.join('\n\n')}
 
-${table}
+## Observations
+
+${notes.length === 0 ? 'None: no failed request, no stats socket miss, and no run disturbed by more than 10% of foreign CPU.' : notes.map((n) => `- ${n}`).join('\n')}
 `;
 }

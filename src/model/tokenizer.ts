@@ -152,22 +152,12 @@ export class Tokenizer {
    * Returns a string (so `JSON.stringify(tokenizer)` would quote it: call this instead).
    */
   toJSON(): string {
-    return pythonJsonDumps({
-      class_name: 'Tokenizer',
-      config: {
-        num_words: this.numWords,
-        filters: this.filters,
-        lower: this.lower,
-        split: this.split,
-        char_level: this.charLevel,
-        oov_token: this.oovToken,
-        document_count: this.#documentCount,
-        word_counts: pythonJsonDumps(this.#wordCounts),
-        word_docs: pythonJsonDumps(this.#wordDocs),
-        index_docs: pythonJsonDumps(this.#indexDocs),
-        index_word: pythonJsonDumps(this.#indexWord),
-        word_index: pythonJsonDumps(this.#wordIndex),
-      },
+    return this.#toKerasJson({
+      word_counts: pythonJsonDumps(this.#wordCounts),
+      word_docs: pythonJsonDumps(this.#wordDocs),
+      index_docs: pythonJsonDumps(this.#indexDocs),
+      index_word: pythonJsonDumps(this.#indexWord),
+      word_index: pythonJsonDumps(this.#wordIndex),
     });
   }
 
@@ -179,6 +169,17 @@ export class Tokenizer {
   toServingJSON(): string {
     const width = this.matrixWidth;
     const kept = [...this.#wordIndex].filter(([, i]) => i < width);
+    return this.#toKerasJson({
+      word_counts: '{}',
+      word_docs: '{}',
+      index_docs: '{}',
+      index_word: pythonJsonDumps(new Map(kept.map(([w, i]) => [i, w]))),
+      word_index: pythonJsonDumps(new Map(kept)),
+    });
+  }
+
+  /** `Tokenizer.to_json()`'s envelope around the five dictionaries (each a JSON string, as Keras writes them). */
+  #toKerasJson(dicts: Record<'word_counts' | 'word_docs' | 'index_docs' | 'index_word' | 'word_index', string>): string {
     return pythonJsonDumps({
       class_name: 'Tokenizer',
       config: {
@@ -189,11 +190,7 @@ export class Tokenizer {
         char_level: this.charLevel,
         oov_token: this.oovToken,
         document_count: this.#documentCount,
-        word_counts: '{}',
-        word_docs: '{}',
-        index_docs: '{}',
-        index_word: pythonJsonDumps(new Map(kept.map(([w, i]) => [i, w]))),
-        word_index: pythonJsonDumps(new Map(kept)),
+        ...dicts,
       },
     });
   }
