@@ -232,6 +232,13 @@ export const options = {
     reloadable: true,
     help: 'a worker younger than this is not recycled for max-requests or reload-on-rss',
   },
+  'worker-max-heap': {
+    type: 'size',
+    min: 16777216,
+    default: null,
+    reloadable: true,
+    help: "hard cap on a worker thread's V8 heap (Node's resourceLimits.maxOldGenerationSizeMb); past it the thread dies and is respawned. Does not bound wasm memory; see docs/architecture.md",
+  },
   'reload-on-rss': {
     type: 'size',
     min: 1048576,

@@ -67,6 +67,7 @@ export class Master extends EventEmitter {
       bundle: model.bundle,
       backend: config.backend,
       fastPath: config.fastPath,
+      maxHeap: config.workerMaxHeap,
       log,
       testOps: options.testOps ?? false,
       recycle: recycleOptions(config),
@@ -264,7 +265,7 @@ export class Master extends EventEmitter {
     const config = merged as unknown as Config;
     Object.assign(this.#limits, limitsOf(config));
     this.dispatcher.configure(dispatchOptions(config));
-    this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend, fastPath: config.fastPath });
+    this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend, fastPath: config.fastPath, maxHeap: config.workerMaxHeap });
     this.#scaler = this.#createScaler(config);
     this.log.level = config.logLevel;
     return config;

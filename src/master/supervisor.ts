@@ -19,6 +19,8 @@ export interface SupervisorOptions {
   fastPath: boolean;
   log: Logger;
   testOps?: boolean;
+  /** Cap on each thread's V8 old generation, bytes (`worker-max-heap`); null = Node's default. */
+  maxHeap?: number | null;
   /** max-requests and friends; recycling is off when not set. */
   recycle?: RecycleOptions;
   /** Epoch clock, injectable for tests. */
@@ -92,11 +94,9 @@ export class Supervisor extends EventEmitter {
     this.slots.starting(slotId, this.#now(), respawn);
     const generation = (this.#generation.get(slotId) ?? 0) + 1;
     this.#generation.set(slotId, generation);
-    const thread = new WorkerThread({
-      init: this.#init(slotId),
-    });
+    const thread = new WorkerThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
     this.#threads.set(slotId, thread);
-    thread.once('exit', (err: Error) => this.#onExit(slotId, generation, err));
+    thread.once('exit', (err: Error) => this.#onExit(slotId, generation, thread, err));
     try {
       const warm = await thread.start();
       if (this.#generation.get(slotId) !== generation || this.slots.status(slotId) !== 'starting') return;
@@ -117,8 +117,8 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Applies reloaded settings: recycling rules and the backend of threads spawned from now on. */
-  configure(settings: Pick<SupervisorOptions, 'recycle' | 'backend' | 'fastPath'>): void {
-    this.#opts = { ...this.#opts, recycle: settings.recycle, backend: settings.backend, fastPath: settings.fastPath };
+  configure(settings: Pick<SupervisorOptions, 'recycle' | 'backend' | 'fastPath' | 'maxHeap'>): void {
+    this.#opts = { ...this.#opts, ...settings };
   }
 
   /**
@@ -138,7 +138,7 @@ export class Supervisor extends EventEmitter {
     const old = this.#threads.get(slotId);
     if (!old || this.#closing) return;
     const spawnedAt = this.#now();
-    const fresh = new WorkerThread({ init: this.#init(slotId) });
+    const fresh = new WorkerThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
     let warm;
     try {
       warm = await fresh.start();
@@ -157,10 +157,15 @@ export class Supervisor extends EventEmitter {
     const generation = (this.#generation.get(slotId) ?? 0) + 1;
     this.#generation.set(slotId, generation);
     this.#threads.set(slotId, fresh);
-    fresh.once('exit', (err: Error) => this.#onExit(slotId, generation, err));
+    fresh.once('exit', (err: Error) => this.#onExit(slotId, generation, fresh, err));
     this.slots.swapped(slotId, spawnedAt, this.#now(), warm.threadId);
     this.#opts.log.info({ worker: slotId, threadId: warm.threadId, model: `${this.#bundle.name} v${this.#bundle.version}` }, `worker ${slotId} replaced (chain reload)`);
     this.emit('idle');
+  }
+
+  #limits(): { maxOldGenerationSizeMb: number } | undefined {
+    const bytes = this.#opts.maxHeap;
+    return bytes ? { maxOldGenerationSizeMb: Math.max(16, Math.floor(bytes / 1048576)) } : undefined;
   }
 
   #init(slotId: number): WorkerInit {
@@ -255,14 +260,19 @@ export class Supervisor extends EventEmitter {
     return this.#threads.get(slotId);
   }
 
-  #onExit(slotId: number, generation: number, err: Error): void {
+  #onExit(slotId: number, generation: number, thread: WorkerThread, err: Error): void {
     if (this.#closing || this.#generation.get(slotId) !== generation) return;
+    // The slot stops taking work now, before the rejected batch is accounted.
     this.#threads.delete(slotId);
     this.slots.cheap(slotId);
     this.#generation.set(slotId, generation + 1);
-    this.#opts.log.error({ worker: slotId, err: err.message }, 'worker died, respawning');
-    this.emit('exit', slotId, err);
-    this.#respawn(slotId);
+    // The cause (the Worker's own 'error') lands a moment after the exit: log and respawn then.
+    setImmediate(() => {
+      const cause = thread.exitError ?? err;
+      this.#opts.log.error({ worker: slotId, threadId: thread.threadId || undefined, err: cause.message }, 'worker died, respawning');
+      this.emit('exit', slotId, cause);
+      this.#respawn(slotId);
+    });
   }
 
   /** Spawns a replacement into a slot, through uWSGI's fork-bomb guard. */

@@ -31,6 +31,7 @@ export class WorkerThread extends EventEmitter {
   readonly labels: readonly string[];
   #thread: Worker | null = null;
   #stopping = false;
+  #lastError: Error | null = null;
   #exited = false;
 
   constructor(options: WorkerThreadOptions) {
@@ -51,6 +52,9 @@ export class WorkerThread extends EventEmitter {
     });
     this.#pool.on('workerCreate', () => {
       this.#thread = this.#pool.threads[0] ?? null;
+      // Why a thread dies (an uncaught exception, ERR_WORKER_OUT_OF_MEMORY) comes as the Worker's
+      // own 'error' event, just after Piscina's handler has already destroyed it: keep it for the log.
+      this.#thread?.once('error', (err: Error) => (this.#lastError = err));
     });
     this.#pool.on('workerDestroy', () => this.#onGone(new Error('worker thread exited')));
     // Errors not tied to a task (a throw outside any task): the thread is gone.
@@ -60,6 +64,14 @@ export class WorkerThread extends EventEmitter {
   /** The thread id once started, 0 before. */
   get threadId(): number {
     return this.#thread?.threadId ?? 0;
+  }
+
+  /**
+   * Why the thread died, once known: the Worker's 'error' (an uncaught exception,
+   * ERR_WORKER_OUT_OF_MEMORY) arrives just after the `exit` event; read it a tick later.
+   */
+  get exitError(): Error | null {
+    return this.#lastError;
   }
 
   /** Starts the thread and waits until the model is loaded and warmed up. */

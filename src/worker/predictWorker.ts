@@ -57,6 +57,8 @@ function spinFor(ms: number): void {
   }
 }
 
+const leak: unknown[] = [];
+
 /** The test hooks of {@link WorkerInit.testOps}; real traffic never reaches this. */
 function runTestHooks(texts: string[]): void {
   for (const text of texts) {
@@ -70,6 +72,11 @@ function runTestHooks(texts: string[]): void {
     }
     const spin = /^\0spin:(\d+)$/.exec(text);
     if (spin) spinFor(Number(spin[1]));
+    const alloc = /^\0alloc:(\d+)$/.exec(text);
+    if (alloc) {
+      // Retained JS objects, as a leak would: what worker-max-heap must stop.
+      for (let mb = 0; mb < Number(alloc[1]); mb++) leak.push(Array.from({ length: 32768 }, (_, i) => ({ i })));
+    }
   }
 }
 

@@ -32,6 +32,7 @@ test('defaults alone: every field, all from "default", relative paths against cw
     maxRequests: 0,
     maxRequestsDelta: 0,
     minWorkerLifetime: 10,
+    workerMaxHeap: null,
     reloadOnRss: null,
     model: '/srv/app/models/reuters',
     backend: 'auto',

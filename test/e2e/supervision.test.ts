@@ -104,6 +104,21 @@ describe('supervision', () => {
     }
   });
 
+  test('worker-max-heap: a worker whose heap passes the cap dies (502), is respawned, and the rest keeps serving', async () => {
+    const ml = await startMlserve({ args: ['--workers', '1', '--worker-max-heap', '64M'], env: hooks });
+    try {
+      const leak = await post(ml, ['\0alloc:400']);
+      assert.equal(leak.status, 502);
+      assert.equal(leak.json?.error?.code, 'ERR_WORKER_CRASHED');
+      const died = await ml.waitForLine((l) => l.msg === 'worker died, respawning');
+      assert.match(String(died['err']), /memory/i);
+      await allReady(ml, 1);
+      assert.equal((await get(ml, 'after the leak')).status, 200);
+    } finally {
+      assert.equal(await ml.stop(), 0);
+    }
+  });
+
   test('beyond `listen` waiting requests: 503 ERR_QUEUE_FULL with Retry-After, then service resumes', async () => {
     const ml = await startMlserve({ args: ['--workers', '1', '--listen', '5', '--max-batch-size', '1'], env: hooks });
     try {
