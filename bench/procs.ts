@@ -57,6 +57,22 @@ export function descendants(table: ReadonlyMap<number, ProcStat>, roots: readonl
   return tree;
 }
 
+/** Live (not zombie) processes whose arguments (argv, from /proc/PID/cmdline) `match`. */
+export function findProcesses(match: (argv: string[]) => boolean): number[] {
+  const found: number[] = [];
+  for (const [pid, stat] of procTable()) {
+    if (stat.state === 'Z') continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (match(argv)) found.push(pid);
+  }
+  return found;
+}
+
 /** `root` and all its live descendants. */
 export function processTree(root: number): number[] {
   return [...descendants(procTable(), [root])];
