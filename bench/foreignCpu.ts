@@ -16,7 +16,7 @@ export interface ForeignCpu {
   cpuS: number;
   /** That as a share of the machine over the run: cpuS / (wall s × CPUs), 0..1. */
   share: number;
-  /** The biggest foreign users still alive at the end, "comm (pid) 1.2 s", largest first, at most three. */
+  /** The biggest foreign users still alive at the end (their reaped children included), "comm (pid) 1.2 s", largest first, at most three. */
   top: string[];
 }
 
@@ -69,9 +69,10 @@ export function foreignCpu(before: CpuSnapshot, after: CpuSnapshot, cpus: number
   for (const [pid, stat] of after.table) {
     if (after.ours.has(pid) || before.ours.has(pid)) continue;
     const earlier = before.table.get(pid);
-    // Own time only (no cutime): init's jumps whenever it reaps a long-lived orphan.
-    const own = (s: ProcStat): number => s.cpuTicks - s.childTicks;
-    const used = earlier !== undefined && own(earlier) <= own(stat) ? own(stat) - own(earlier) : own(stat);
+    // With reaped children's time, so a test runner shows its tests' CPU; but init's own time
+    // only: it reaps every orphan, and an orphan's whole life would land in one run.
+    const ticks = (st: ProcStat): number => (pid === 1 ? st.cpuTicks - st.childTicks : st.cpuTicks);
+    const used = earlier !== undefined && ticks(earlier) <= ticks(stat) ? ticks(stat) - ticks(earlier) : ticks(stat);
     if (used > 0) users.push([`${stat.comm} (${pid}) ${(used / TICKS_PER_S).toFixed(1)} s`, used]);
   }
   const cpuS = ticks / TICKS_PER_S;

@@ -1,5 +1,5 @@
 import { checkGoals, type GoalCheck } from './goals.js';
-import { fmtPct, mdTable } from './markdown.js';
+import { fmtInt, fmtPct, mdTable } from './markdown.js';
 import { chartLinks, renderPost, renderRamp, renderStartup, renderSweep } from './reportParts.js';
 import type { ForeignCpu } from './foreignCpu.js';
 import type { BenchResults } from './results.js';
@@ -53,7 +53,7 @@ export function observations(results: BenchResults): string[] {
     ...(results.ramp?.runs ?? []).map((r) => ({ what: `${r.name} ramp`, errors: r.errors, foreign: r.foreign })),
     ...(results.mltopLoad ? [{ what: 'mlserve under mltop', errors: results.mltopLoad.errorsTotal, foreign: none }] : []),
   ];
-  for (const r of runs.filter((r) => r.errors > 0)) notes.push(`${r.what}: ${r.errors} failed requests (see its table for the kinds).`);
+  for (const r of runs.filter((r) => r.errors > 0)) notes.push(`${r.what}: ${fmtInt(r.errors)} failed requests (see its table for the kinds).`);
   for (const r of runs.filter((r) => r.foreign.share > 0.1)) {
     notes.push(`Other processes took ${fmtPct(r.foreign.share)} of the CPUs during ${r.what} (${r.foreign.top.join(', ')}): its figures are low.`);
   }

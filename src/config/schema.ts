@@ -301,9 +301,9 @@ export const options = {
     type: 'int',
     min: 1,
     max: 100000,
-    default: '100',
+    default: '1024',
     reloadable: true,
-    help: 'requests that may wait for a worker; beyond it 503 ERR_QUEUE_FULL',
+    help: "requests that may wait for a worker (uWSGI's listen queue, but ours: a waiting request costs a few hundred bytes and leaves in a batch); beyond it 503 ERR_QUEUE_FULL",
   },
   'max-body-size': {
     type: 'size',

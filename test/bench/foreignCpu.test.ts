@@ -25,10 +25,10 @@ test('foreign CPU is the machine\'s busy time minus the bench\'s, as a share of 
   assert.deepEqual(f.top, ['tsc (20) 1.0 s'], 'named by own time; the bench\'s processes are not listed');
 });
 
-test('init reaping an old orphan is not counted as a user; new processes are counted in full', () => {
-  const before = snap(0, 0, 0, [[1, proc('init', 5, 0)]]);
-  const after = snap(1000, 0, 0, [[1, proc('init', 5, 18_000)], [30, proc('jest', 40)]]);
-  assert.deepEqual(foreignCpu(before, after, 2).top, ['jest (30) 0.4 s']);
+test('init reaping an old orphan is not counted as a user; a test runner\'s reaped tests are; new processes count in full', () => {
+  const before = snap(0, 0, 0, [[1, proc('init', 5, 0)], [20, proc('node', 10, 100)]]);
+  const after = snap(1000, 0, 0, [[1, proc('init', 5, 18_000)], [20, proc('node', 12, 250)], [30, proc('jest', 40)]]);
+  assert.deepEqual(foreignCpu(before, after, 2).top, ['node (20) 1.5 s', 'jest (30) 0.4 s']);
 });
 
 test('accounting noise never makes it negative, and the share is capped at 1', () => {

@@ -41,7 +41,7 @@ test('defaults alone: every field, all from "default", relative paths against cw
     maxBatchSize: 32,
     batchTimeoutMicros: 0,
     maxEnqueuedBatches: 1000,
-    listen: 100,
+    listen: 1024,
     maxBodySize: 1048576,
     maxTextLength: 100000,
     shutdownTimeout: 30,

@@ -148,7 +148,7 @@ describe('HTTP API over the Unix socket', () => {
     );
     const failures = results.filter((r) => r.status !== 200 && r.status !== 503);
     assert.deepEqual(failures.map((r) => r.body), []);
-    // Beyond `listen` (100) waiting requests, the answer is 503 ERR_QUEUE_FULL with Retry-After, never a dropped connection.
+    // Beyond `listen` waiting requests the answer would be 503 ERR_QUEUE_FULL with Retry-After, never a dropped connection.
     for (const r of results.filter((x) => x.status === 503)) {
       assert.equal(r.json!.error.code, 'ERR_QUEUE_FULL');
       assert.equal(r.headers['retry-after'], '1');
