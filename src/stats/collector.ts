@@ -51,6 +51,7 @@ export class StatsCollector {
   readonly #active: SecondRing;
   readonly #prom: PromRecorders;
   readonly #routes = new Set<string>();
+  readonly #children = new Map<string, { requests: { inc(): void }; duration: { observe(v: number): void } }>();
   #lastActive: { sec: number; value: number } | null = null;
   #total = { batches: 0, rows: 0, requests: 0, maxRows: 0 };
   #input: StatsInput | null = null;
@@ -73,9 +74,16 @@ export class StatsCollector {
    * raw path; `ms` is the time from request to response.
    */
   recordRequest(route: string, status: number, ms: number): void {
-    const label = this.#routeLabel(route);
-    this.#prom.requests.inc({ route: label, status: String(status) });
-    this.#prom.duration.observe({ route: label }, Math.max(0, ms) / 1000);
+    const key = `${route} ${status}`;
+    let child = this.#children.get(key);
+    if (child === undefined) {
+      // prom-client hashes label objects on every call; per (route, status) we do it once.
+      const label = this.#routeLabel(route);
+      child = { requests: this.#prom.requests.labels(label, String(status)), duration: this.#prom.duration.labels(label) };
+      if (this.#children.size < MAX_ROUTES * 8) this.#children.set(key, child);
+    }
+    child.requests.inc();
+    child.duration.observe(Math.max(0, ms) / 1000);
     if (!this.#windowRoutes.has(route)) return;
     const now = this.#clock();
     this.#requests.add(now, 0, 1);
