@@ -116,7 +116,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   return app;
 }
 
-function prediction(result: RequestResult, i: number, labels: readonly string[]) {
+/** One row of a result, as the API answers it (the seed's `prediction` is the class index as a string). */
+export function prediction(result: RequestResult, i: number, labels: readonly string[]) {
   const cls = result.classes[i]!;
   return { prediction: String(cls), label: labels[cls] ?? String(cls), probability: result.probs[i]! };
 }

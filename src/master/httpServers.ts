@@ -1,12 +1,9 @@
-import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
 import { listenOnFd } from '../systemd/inheritedSocket.js';
 import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
-
-type FetchCallback = Parameters<typeof createAdaptorServer>[0]['fetch'];
 
 /**
  * The HTTP listeners of the master: the Unix socket (and the optional TCP one) serving one hono
@@ -26,8 +23,8 @@ export class HttpServers {
     this.#inheritedFds = inheritedFds;
   }
 
-  /** Creates the listeners for `app` and starts listening. */
-  async listen(app: { fetch: FetchCallback }): Promise<void> {
+  /** Creates the listeners serving `listener` and starts listening. */
+  async listen(app: RequestListener): Promise<void> {
     const { socket, http, chmodSocket } = this.#config;
     if (socket) {
       this.#source = socketSource(socket, this.#inheritedFds);
@@ -59,9 +56,9 @@ export class HttpServers {
     await removeSocket(this.#config.socket).catch((err: Error) => this.#log.warn({ err: err.message }, 'could not remove the socket'));
   }
 
-  #make(app: { fetch: FetchCallback }): Server {
+  #make(listener: RequestListener): Server {
     const { keepaliveTimeout } = this.#config;
-    const server = createAdaptorServer({ fetch: app.fetch, autoCleanupIncoming: false }) as Server;
+    const server = createServer(listener);
     // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
     server.keepAliveTimeout = keepaliveTimeout * 1000;
     server.headersTimeout = keepaliveTimeout * 1000 + 1000;

@@ -5,7 +5,10 @@ import { diffConfig } from '../config/diff.js';
 import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { loadModel, type LoadedModel } from '../model/loadModel.js';
-import { createApp } from '../http/app.js';
+import { createApp, type AppDeps } from '../http/app.js';
+import { fastPredictListener } from '../http/fastPredict.js';
+import type { RequestListener } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { InputLimits } from '../http/validateInput.js';
 import { createCheaper, initialWorkers } from '../cheaper/index.js';
 import { Dispatcher } from './dispatcher.js';
@@ -141,7 +144,7 @@ export class Master extends EventEmitter {
     this.emit('status', `starting ${initial} workers`);
     log.info({ workers: initial, slots: config.workers, cheaper: config.cheaper, algo: this.#scaler?.cheaper.algorithm ?? null }, `starting ${initial} workers`);
     await this.supervisor.start(initial);
-    await this.#servers.listen(this.createApp());
+    await this.#servers.listen(this.requestListener());
     await this.stats.start();
     if (config.pidfile) await writePidfile(config.pidfile);
     this.#state = 'serving';
@@ -162,9 +165,19 @@ export class Master extends EventEmitter {
     this.emit('ready');
   }
 
+  /** The node request listener: the thin lane for GET /predict, hono for the rest. */
+  requestListener(): RequestListener {
+    const deps = this.#appDeps();
+    return fastPredictListener(deps, getRequestListener(createApp(deps).fetch, { autoCleanupIncoming: false }));
+  }
+
   /** The HTTP API wired to this master. */
   createApp() {
-    return createApp({
+    return createApp(this.#appDeps());
+  }
+
+  #appDeps(): AppDeps {
+    return {
       submit: (texts) => this.dispatcher.submit(texts),
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
@@ -173,7 +186,7 @@ export class Master extends EventEmitter {
       ...(this.#config.metrics ? { metrics: metricsHandler(this.stats.collector, () => this.stats.input()) } : {}),
       limits: this.#limits,
       log: this.log,
-    });
+    };
   }
 
   /** The master's check-interval cycle: the cheaper loop (more checks join it here). */

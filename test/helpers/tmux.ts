@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,7 +80,12 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
     }
   });
   const env = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  await tmux('new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), ...env, options.command.map(quote).join(' '));
+  // The program runs under `sh`, which reaps it and writes its exit status to a file: tmux does
+  // not always reap a pane's program promptly (seen: a node process left a zombie for 20 s with
+  // no #{pane_dead_status}), so the status file, not tmux, says how it ended.
+  const statusFile = join(dir, 'status');
+  const script = `${options.command.map(quote).join(' ')}; echo $? > ${quote(statusFile)}`;
+  await tmux('new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), ...env, `sh -c ${quote(script)}`);
 
   const capture = async (): Promise<string[]> => {
     const { stdout } = await tmux('capture-pane', '-p', '-t', 'main');
@@ -115,12 +120,12 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
     waitForExit({ timeoutMs = 10_000 } = {}) {
       return poll(
         async () => {
-          const { stdout } = await tmux('display-message', '-p', '-t', 'main', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}');
-          const [dead, status, signal] = stdout.trim().split(':');
-          // tmux marks the pane dead a moment before it records how the program ended.
-          if (dead !== '1' || (status === '' && signal === '')) return undefined;
-          if (signal !== '') throw new Error(`the program was killed by signal ${signal}`);
-          return Number(status);
+          const text = existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() : '';
+          // sh writes 128 + N for a program killed by signal N.
+          if (text === '') return undefined;
+          const status = Number(text);
+          if (status > 128) throw new Error(`the program was killed by signal ${status - 128}`);
+          return status;
         },
         timeoutMs,
         async () => `the program did not exit within ${timeoutMs} ms; the screen:\n${(await capture()).join('\n')}`,
