@@ -33,6 +33,7 @@ export class MasterStats {
   readonly #src: StatsSources;
   readonly #poller: WorkerMemoryPoller;
   #server: StatsServer | null = null;
+  #process: { at: number; info: StatsInput['process'] } | null = null;
 
   constructor(sources: StatsSources) {
     this.#src = sources;
@@ -83,7 +84,7 @@ export class MasterStats {
     return {
       now,
       perfNow,
-      process: processInfo(),
+      process: this.#processInfo(now),
       sockets,
       listen: { queue: dispatcher.queueLength, max: config.listen, refused: dispatcher.refused },
       slots: supervisor.slots.snapshot(),
@@ -97,6 +98,15 @@ export class MasterStats {
       cheaper: cheaperInfo(this.#src.cheaper(), now, perfNow),
       window: this.collector.window(),
     };
+  }
+
+  /**
+   * The process facts (pid, rss, vsz, ...) at most a second old: reading /proc/self/status costs
+   * ~40 µs, and a monitor polling the stats socket 100 times a second should not pay it each time.
+   */
+  #processInfo(now: number): StatsInput['process'] {
+    if (!this.#process || now - this.#process.at >= 1000) this.#process = { at: now, info: processInfo() };
+    return this.#process.info;
   }
 
   /** Memory of one live slot's thread, bytes (0 until its first report). */
