@@ -34,7 +34,6 @@ export class MasterStats {
   readonly #poller: WorkerMemoryPoller;
   #server: StatsServer | null = null;
   #process: { at: number; info: StatsInput['process'] } | null = null;
-  #doc: { at: number; doc: ReturnType<typeof buildStatsDocument> } | null = null;
 
   constructor(sources: StatsSources) {
     this.#src = sources;
@@ -61,7 +60,7 @@ export class MasterStats {
         minified: config.statsMinified,
         mode: config.chmodStats,
         vacuum: config.vacuum,
-        build: () => this.#document(),
+        build: () => buildStatsDocument(this.input()),
         log: this.#src.log,
       });
     }
@@ -99,17 +98,6 @@ export class MasterStats {
       cheaper: cheaperInfo(this.#src.cheaper(), now, perfNow),
       window: this.collector.window(),
     };
-  }
-
-  /**
-   * The stats document, rebuilt at most every 100 ms (mltop's fastest refresh): a monitor or a
-   * script polling faster reads the same document instead of adding work and garbage to the
-   * thread that serves requests.
-   */
-  #document(): ReturnType<typeof buildStatsDocument> {
-    const now = Date.now();
-    if (!this.#doc || now - this.#doc.at >= 100) this.#doc = { at: now, doc: buildStatsDocument(this.input()) };
-    return this.#doc.doc;
   }
 
   /**
