@@ -57,8 +57,3 @@ export type ErrorCode =
   | 'ERR_HARAKIRI'
   | 'ERR_PREDICT'
   | 'ERR_INTERNAL';
-
-/** True when `err` is an MlserveError (also across realms, by name and code). */
-export function isMlserveError(err: unknown): err is MlserveError {
-  return err instanceof MlserveError;
-}

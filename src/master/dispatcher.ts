@@ -18,8 +18,6 @@ interface Pending {
   texts: string[];
   rows: number;
   enqueuedAt: number;
-  /** Set after a harakiri killed a batch it was in: it then runs alone, to find the culprit. */
-  isolated: boolean;
   resolve(result: RequestResult): void;
   reject(err: Error): void;
 }
@@ -103,7 +101,7 @@ export class Dispatcher {
       );
     }
     return new Promise<RequestResult>((resolve, reject) => {
-      this.#queue.push({ texts, rows: texts.length, enqueuedAt: performance.now(), isolated: false, resolve, reject });
+      this.#queue.push({ texts, rows: texts.length, enqueuedAt: performance.now(), resolve, reject });
       this.#schedulePump();
     });
   }
@@ -181,14 +179,12 @@ export class Dispatcher {
   async #run(lease: Lease, batch: Pending[]): Promise<void> {
     this.#inFlight++;
     let texts: string[];
-    let rows = 0;
-    for (const p of batch) rows += p.rows;
-    this.#opts.onBatch?.(rows, batch.length);
     if (batch.length === 1) texts = batch[0]!.texts;
     else {
       texts = [];
       for (const p of batch) for (const t of p.texts) texts.push(t);
     }
+    this.#opts.onBatch?.(texts.length, batch.length);
     let errors = 0;
     const harakiri = this.#opts.harakiri ?? 0;
     let killed = false;
@@ -224,7 +220,6 @@ export class Dispatcher {
         // alone, ahead of the queue, with a fresh deadline. The culprit fails again, alone; the
         // others are answered as if nothing happened.
         this.#opts.log.warn({ worker: lease.id, requests: batch.length, harakiri: killed }, 'retrying the requests of a failed batch one by one');
-        for (const p of batch) p.isolated = true;
         this.#retry.push(...batch);
       } else if (killed) {
         errors = 1;

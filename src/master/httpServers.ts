@@ -6,8 +6,8 @@ import { listenOnFd } from '../systemd/inheritedSocket.js';
 import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
 
 /**
- * The HTTP listeners of the master: the Unix socket (and the optional TCP one) serving one hono
- * app. Owns socket files: created with `chmod-socket`, replaced when stale, removed on close
+ * The HTTP listeners of the master: the Unix socket (and the optional TCP one) serving one
+ * request listener (the thin GET /predict lane in front of the hono app). Owns socket files: created with `chmod-socket`, replaced when stale, removed on close
  * when `vacuum` is on.
  */
 export class HttpServers {

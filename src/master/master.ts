@@ -171,11 +171,6 @@ export class Master extends EventEmitter {
     return fastPredictListener(deps, getRequestListener(createApp(deps).fetch, { autoCleanupIncoming: false }));
   }
 
-  /** The HTTP API wired to this master. */
-  createApp() {
-    return createApp(this.#appDeps());
-  }
-
   #appDeps(): AppDeps {
     return {
       submit: (texts) => this.dispatcher.submit(texts),
