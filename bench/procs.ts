@@ -100,10 +100,19 @@ function kib(rollup: string, field: string): number {
   return match ? Number(match[1]) : 0;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+/**
+ * CPU used so far (utime + stime, clock ticks of 1/100 s) by process `pid`, all its threads, or
+ * only its thread `tid` (the main thread's tid is the pid); 0 when it is gone.
+ */
+export function cpuTicks(pid: number, tid?: number): number {
+  const stat = readStat(pid, tid);
+  return stat ? stat.cpuTicks - stat.childTicks : 0;
+}
+
+function readStat(pid: number, tid?: number): ProcStat | undefined {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   } catch {
     return undefined;
   }

@@ -6,8 +6,8 @@ import { StatsCollector } from '../stats/collector.js';
 import { WorkerMemoryPoller } from '../stats/memoryPoller.js';
 import { processInfo } from '../stats/processInfo.js';
 import { cheaperInfo } from '../stats/cheaperInfo.js';
-import { buildStatsDocument, threadRss } from '../stats/buildStatsDocument.js';
-import { startStatsServer, type StatsServer } from '../stats/statsServer.js';
+import { threadRss } from '../stats/buildStatsDocument.js';
+import { startStatsThread, type StatsThread } from '../stats/statsThread.js';
 import type { StatsInput } from '../stats/statsInput.js';
 import type { ModelBundle } from '../model/bundle.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -26,13 +26,13 @@ export interface StatsSources {
 /**
  * One set of counters, three readers: the uWSGI-compatible stats socket, GET /metrics and the
  * master's own memory checks (reload-on-rss, cheaper-rss-limit-*). Owns the collector, the
- * background memory poller and the stats server.
+ * background memory poller and the stats server (on its own thread, see startStatsThread).
  */
 export class MasterStats {
   readonly collector = new StatsCollector();
   readonly #src: StatsSources;
   readonly #poller: WorkerMemoryPoller;
-  #server: StatsServer | null = null;
+  #server: StatsThread | null = null;
   #process: { at: number; info: StatsInput['process'] } | null = null;
 
   constructor(sources: StatsSources) {
@@ -54,13 +54,14 @@ export class MasterStats {
     this.collector.recordWorkers(this.#src.supervisor.activeCount);
     const config = this.#src.config();
     if (config.stats) {
-      this.#server = await startStatsServer({
+      // On its own thread: per client, this (the HTTP) thread only gathers the counters.
+      this.#server = await startStatsThread({
         address: config.stats,
         http: config.statsHttp,
         minified: config.statsMinified,
         mode: config.chmodStats,
         vacuum: config.vacuum,
-        build: () => buildStatsDocument(this.input()),
+        input: () => this.input(),
         log: this.#src.log,
       });
     }

@@ -1,7 +1,12 @@
 import { createServer, type Socket } from 'node:net';
-import type { Logger } from '../log.js';
 import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
 import type { StatsDocument } from './statsDocument.js';
+
+/** The two log calls the stats server makes (a pino Logger, or the stats thread's forwarder). */
+export interface StatsLog {
+  debug(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
 
 /** Where the stats server listens: a Unix socket path, or a TCP address. */
 export type StatsAddress = string | { host: string; port: number };
@@ -20,7 +25,7 @@ export interface StatsServerOptions {
   vacuum?: boolean;
   /** Builds the document; called once per connection, so keep it cheap (see buildStatsDocument). */
   build: () => StatsDocument | Promise<StatsDocument>;
-  log: Logger;
+  log: StatsLog;
   /** A client that has not received its document within this many ms is dropped (5000). */
   timeoutMs?: number;
 }

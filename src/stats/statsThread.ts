@@ -1,0 +1,178 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { MlserveError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { StatsInput } from './statsInput.js';
+import type { StatsAddress, StatsServer, StatsServerOptions } from './statsServer.js';
+import type { FromStatsThread, StatsThreadData, ToStatsThread } from './statsThreadProtocol.js';
+
+const THREAD_URL = new URL('./statsThreadMain.js', import.meta.url);
+
+/** Options of {@link startStatsThread}: the stats server's, with the counters instead of a builder. */
+export interface StatsThreadOptions extends Omit<StatsServerOptions, 'build' | 'log'> {
+  /** The counters, gathered on the calling thread once per document (or per burst of clients). */
+  input: () => StatsInput;
+  log: Logger;
+  /** First wait before restarting a thread that died, ms (1000); doubles up to 30 s. */
+  restartDelayMs?: number;
+}
+
+/** A stats server on its own thread: {@link StatsServer}, plus what the thread is doing. */
+export interface StatsThread extends StatsServer {
+  /** The running thread's id, 0 while none runs (between a crash and its restart). */
+  readonly threadId: number;
+  /** Threads started after a crash. */
+  readonly restarts: number;
+}
+
+// The thread only ever holds a few documents: a small heap, so a bug cannot grow it unnoticed.
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+const START_TIMEOUT_MS = 15_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+// A thread that lived this long resets the restart delay.
+const STABLE_MS = 60_000;
+
+/**
+ * Starts the uWSGI-style stats server (startStatsServer) on a thread of its own. Accepting,
+ * building the document, serializing and writing it happen there; per client the calling
+ * thread (the master's, which also serves HTTP) only runs `input` and posts the result. Clients
+ * that connect together share one `input` call, and none gets counters gathered before it
+ * connected (freshSingleFlight). A thread that dies is logged and started again, after 1 s,
+ * then 2, 4 ... up to 30 s; the socket file it leaves is replaced by the next one.
+ *
+ * @throws MlserveError ERR_SOCKET or ERR_SOCKET_IN_USE when the first thread cannot listen.
+ * @example
+ * const stats = await startStatsThread({ address: 'run/stats.sock', input: () => masterStats.input(), log });
+ * await stats.close();
+ */
+export async function startStatsThread(options: StatsThreadOptions): Promise<StatsThread> {
+  const { log } = options;
+  const data: StatsThreadData = {
+    address: options.address,
+    http: options.http ?? false,
+    minified: options.minified ?? false,
+    mode: options.mode ?? 0o600,
+    vacuum: options.vacuum ?? true,
+    timeoutMs: options.timeoutMs ?? 5000,
+  };
+  const firstDelay = options.restartDelayMs ?? 1000;
+  let worker: Worker | null = null;
+  let closing = false;
+  let restarts = 0;
+  let delay = firstDelay;
+  let restartTimer: NodeJS.Timeout | null = null;
+
+  function onMessage(w: Worker, message: FromStatsThread): void {
+    switch (message.type) {
+      case 'input': {
+        let reply: ToStatsThread;
+        try {
+          reply = { type: 'input', id: message.id, input: options.input() };
+        } catch (err) {
+          reply = { type: 'input', id: message.id, error: (err as Error).message };
+        }
+        w.postMessage(reply);
+        break;
+      }
+      case 'log':
+        log[message.level](message.fields, message.msg);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Starts a thread and resolves with its address once it listens; rejects if it cannot. */
+  async function spawn(): Promise<StatsAddress> {
+    const w = new Worker(THREAD_URL, { workerData: data, resourceLimits: RESOURCE_LIMITS, name: 'mlserve-stats' });
+    w.unref();
+    const started = Date.now();
+    const listening = new Promise<StatsAddress>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        void w.terminate();
+        reject(new MlserveError('ERR_SOCKET', `stats thread: not listening on ${describe(options.address)} after ${START_TIMEOUT_MS} ms`));
+      }, START_TIMEOUT_MS);
+      w.on('message', (message: FromStatsThread) => {
+        if (message.type === 'listening') {
+          clearTimeout(timer);
+          resolve(message.address);
+        } else if (message.type === 'failed') {
+          clearTimeout(timer);
+          reject(message.code ? new MlserveError(message.code, message.message) : new MlserveError('ERR_SOCKET', message.message));
+        } else {
+          onMessage(w, message);
+        }
+      });
+      w.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new MlserveError('ERR_SOCKET', `stats thread failed: ${err.message}`, { cause: err }));
+      });
+      w.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new MlserveError('ERR_SOCKET', `stats thread exited (code ${code}) before listening`));
+      });
+    });
+    const address = await listening;
+    worker = w;
+    w.on('error', (err) => log.error({ err: err.message, threadId: w.threadId }, 'stats thread failed'));
+    w.once('exit', (code) => {
+      if (worker === w) worker = null;
+      if (closing) return;
+      if (Date.now() - started >= STABLE_MS) delay = firstDelay;
+      log.error({ code, restartInMs: delay }, 'stats thread exited; restarting it');
+      scheduleRestart();
+    });
+    return address;
+  }
+
+  function scheduleRestart(): void {
+    const wait = delay;
+    delay = Math.min(MAX_RESTART_DELAY_MS, delay * 2);
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      if (closing) return;
+      spawn().then(
+        () => {
+          restarts++;
+          log.info({ threadId: worker?.threadId, restarts }, 'stats thread restarted');
+        },
+        (err: Error) => {
+          log.error({ err: err.message, restartInMs: delay }, 'stats thread: restart failed; trying again');
+          scheduleRestart();
+        },
+      );
+    }, wait);
+    restartTimer.unref();
+  }
+
+  const address = await spawn();
+  let closed: Promise<void> | null = null;
+  return {
+    address,
+    get threadId() {
+      return worker?.threadId ?? 0;
+    },
+    get restarts() {
+      return restarts;
+    },
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        if (restartTimer) clearTimeout(restartTimer);
+        const w = worker;
+        if (!w) return;
+        const exited = once(w, 'exit');
+        w.postMessage({ type: 'close' } satisfies ToStatsThread);
+        // The thread removes its socket file and exits; one that hangs is stopped.
+        const timer = setTimeout(() => void w.terminate(), 5000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return closed;
+    },
+  };
+}
+
+function describe(address: StatsAddress): string {
+  return typeof address === 'string' ? address : `${address.host}:${address.port}`;
+}
