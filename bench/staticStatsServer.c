@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <signal.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
@@ -25,6 +26,7 @@ int main(int argc, char **argv) {
   strncpy(addr.sun_path, argv[1], sizeof addr.sun_path - 1);
   unlink(argv[1]);
   if (bind(s, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(s, 128) < 0) { perror("listen"); return 1; }
+  signal(SIGPIPE, SIG_IGN); /* a client that leaves early must not kill the server */
   printf("listening\n");
   fflush(stdout);
   for (;;) {

@@ -21,7 +21,7 @@ import { collectMachine, waitForQuiet } from './machine.js';
 import { mdTable, fmtInt } from './markdown.js';
 import { cpuTicks } from './procs.js';
 import { startStatsReader } from './statsReader.js';
-import { compareInterleaved } from './interleavedSeconds.js';
+import { compareInterleaved, replicateInterval } from './interleavedSeconds.js';
 import { startStaticStatsServer, staticStatsServerMissing, type StaticStatsServer } from './staticStatsServer.js';
 import { startMlserveTarget } from './targets.js';
 import { runWrk } from './wrk.js';
@@ -92,8 +92,8 @@ const END = '<!-- bench:stats end -->';
 const pct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}%`;
 
 /** The stats document at `path`, read the way any client does. */
-async function readStats(path: string): Promise<{ mlserve: { rps_history: number[] } }> {
-  return JSON.parse(await readStatsText(path)) as { mlserve: { rps_history: number[] } };
+async function readStats(path: string): Promise<{ mlserve: { now: number; rps_history: number[] } }> {
+  return JSON.parse(await readStatsText(path)) as { mlserve: { now: number; rps_history: number[] } };
 }
 
 function readStatsText(path: string): Promise<string> {
@@ -151,7 +151,13 @@ async function measureRound(
   const readAt = (firstSec + WINDOW_S) * 1000 + 500;
   await delay(readAt - Date.now());
   const doc = await readStats(statsPath);
-  const nowSec = Math.floor(Date.now() / 1000);
+  // The second the document was built in, on the clock of its history (not this process's).
+  const nowSec = Math.floor(doc.mlserve.now);
+  const fraction = doc.mlserve.now - nowSec;
+  if (fraction < 0.1 || fraction > 0.9) {
+    // Near a second's edge, a late timer could shift every second by one and swap odd and even.
+    throw new Error(`bench:stats: the history was read ${fraction.toFixed(3)} s into a second, too near its edge to align; run again`);
+  }
   const done = await wrk;
   const r = await reader.stop();
   const history = doc.mlserve.rps_history;
@@ -214,7 +220,7 @@ async function main(): Promise<void> {
     for (const [i, readFrom] of sources.entries()) {
       const round = await measureRound(target, readFrom, paths, o);
       const c = compareInterleaved(round.seconds);
-      log(`round ${i + 1} (${readFrom.source}): ${fmtInt(c.meanOff)} req/s in seconds without reads, ${fmtInt(c.meanOn)} with (${pct(c.change)}; paired ${pct(c.pairedMean)} ± ${(c.pairedTwoSe * 100).toFixed(1)}%), ${round.reads} reads`);
+      log(`round ${i + 1} (${readFrom.source}): ${fmtInt(c.meanOff)} req/s in seconds without reads, ${fmtInt(c.meanOn)} with (${pct(c.change)}; paired ${pct(c.pairedChange)} ± ${(c.pairedTwoSe * 100).toFixed(1)}%), ${round.reads} reads`);
       rounds.push(round);
     }
   } finally {
@@ -224,7 +230,15 @@ async function main(): Promise<void> {
 
   const of = (source: Round['source']) => rounds.filter((r) => r.source === source);
   const all = compareInterleaved(of('mlserve').flatMap((r) => r.seconds));
-  const base = floor ? compareInterleaved(of('static').flatMap((r) => r.seconds)) : null;
+  // Rounds are the replicates: the machine's state differs more between rounds than the seconds
+  // of one round say.
+  const mlserveRounds = of('mlserve').map((r) => compareInterleaved(r.seconds).pairedChange);
+  const staticRounds = of('static').map((r) => compareInterleaved(r.seconds).pairedChange);
+  const shares = staticRounds.map((s, i) => mlserveRounds[i]! - s);
+  const interval = (values: number[]): string => {
+    const r = replicateInterval(values);
+    return Number.isNaN(r.halfWidth) ? pct(r.mean) : `${pct(r.mean)} ± ${(r.halfWidth * 100).toFixed(1)}%`;
+  };
   const rows = rounds.map((r, i) => {
     const c = compareInterleaved(r.seconds);
     return [
@@ -233,7 +247,7 @@ async function main(): Promise<void> {
       fmtInt(c.meanOff),
       fmtInt(c.meanOn),
       pct(c.change),
-      `${pct(c.pairedMean)} ± ${(c.pairedTwoSe * 100).toFixed(1)}%`,
+      `${pct(c.pairedChange)} ± ${(c.pairedTwoSe * 100).toFixed(1)}%`,
       `${cpuPerRequest(r, false).toFixed(1)} → ${cpuPerRequest(r, true).toFixed(1)}`,
       `${fmtInt(r.reads)} (${(r.reads / Math.max(1, r.readSeconds)).toFixed(0)} per odd second), ${r.readErrors} errors`,
       `${((r.readerCpuMs * 1000) / Math.max(1, r.reads)).toFixed(0)} µs`,
@@ -251,15 +265,15 @@ async function main(): Promise<void> {
       `throughput per second is mlserve's own \`rps_history\`. Documents of ${fmtInt(bytes)} bytes` +
       `${valid ? ' (the last of each round parsed and checked)' : ' (LAST DOCUMENT NOT VALID)'}; ${errors} failed requests or reads.`,
     '',
-    mdTable(['round', 'stats socket read', 'req/s, seconds without reads', 'req/s, seconds with reads', 'change', 'each second vs its neighbours (mean ± 2 SE)', 'main thread CPU µs/request, without → with', 'reads', 'reader CPU/read'], rows),
+    mdTable(['round', 'stats socket read', 'req/s, seconds without reads', 'req/s, seconds with reads', 'change', 'each second vs its neighbours (± 2 SE)', 'main thread CPU µs/request, without → with', 'reads', 'reader CPU/read'], rows),
     '',
-    `**Reading mlserve's stats socket: ${pct(all.pairedMean)} ± ${(all.pairedTwoSe * 100).toFixed(1)}%** (each second with reads ` +
-      `against its neighbours, ${all.paired.length} seconds; ${pct(all.change)} in plain means, ${fmtInt(all.meanOn)} against ${fmtInt(all.meanOff)} req/s).` +
-      (base
-        ? ` Reading the static server instead (bench/staticStatsServer.c: the same bytes written by a C loop, the cost of the reader, ` +
-          `the kernel and the wake-ups with no server work): ${pct(base.pairedMean)} ± ${(base.pairedTwoSe * 100).toFixed(1)}% ` +
-          `(${base.paired.length} seconds). **mlserve's own share: ${pct(all.pairedMean - base.pairedMean)} ± ` +
-          `${(Math.hypot(all.pairedTwoSe, base.pairedTwoSe) * 100).toFixed(1)}%.**`
+    `**Reading mlserve's stats socket: ${interval(mlserveRounds)}** over its ${mlserveRounds.length} rounds (each second with reads ` +
+      `against its two neighbours, averaged per round; ± is a 95% t interval over the rounds; ${pct(all.change)} in plain means over ` +
+      `all its seconds, ${fmtInt(all.meanOn)} against ${fmtInt(all.meanOff)} req/s).` +
+      (shares.length > 0
+        ? ` Reading the static server instead (bench/staticStatsServer.c: the same bytes written by a C loop — the cost of the reader, ` +
+          `the kernel and the wake-ups with no server work): ${interval(staticRounds)}. ` +
+          `**mlserve's own share: ${interval(shares)}** (each mlserve round minus the static round after it).`
         : ''),
     `${END}`,
   ].join('\n');

@@ -2,8 +2,8 @@
  * Shares one call of `ask` between callers, without ever handing a caller a result that was
  * asked for before it called: a caller that arrives while a call is in flight (whose answer may
  * already be gathered) waits for it to end and then shares the next one with every other caller
- * that arrived meanwhile. So a burst of N callers costs at most 2 calls, and each gets data at
- * least as fresh as the moment it called. A failed call rejects the callers it was for.
+ * that arrived meanwhile. So a burst of callers costs about 2 calls (a few more only if callers keep
+ * arriving as calls end), and each gets data at least as fresh as the moment it called. A failed call rejects the callers it was for.
  *
  * @example
  * const input = freshSingleFlight(() => askMainThread());

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -65,13 +64,13 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
   function onMessage(w: Worker, message: FromStatsThread): void {
     switch (message.type) {
       case 'input': {
-        let reply: ToStatsThread;
         try {
-          reply = { type: 'input', id: message.id, input: options.input() };
+          w.postMessage({ type: 'input', id: message.id, input: options.input() } satisfies ToStatsThread);
         } catch (err) {
-          reply = { type: 'input', id: message.id, error: (err as Error).message };
+          // input() failed, or its result cannot be cloned (DataCloneError is thrown here, not
+          // later): that client is closed and the master keeps serving.
+          w.postMessage({ type: 'input', id: message.id, error: (err as Error).message } satisfies ToStatsThread);
         }
-        w.postMessage(reply);
         break;
       }
       case 'log':
@@ -90,7 +89,7 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
     const listening = new Promise<StatsAddress>((resolve, reject) => {
       const timer = setTimeout(() => {
         void w.terminate();
-        reject(new MlserveError('ERR_SOCKET', `stats thread: not listening on ${describe(options.address)} after ${START_TIMEOUT_MS} ms`));
+        reject(new MlserveError('ERR_INTERNAL', `stats thread: not listening on ${describe(options.address)} after ${START_TIMEOUT_MS} ms`));
       }, START_TIMEOUT_MS);
       w.on('message', (message: FromStatsThread) => {
         if (message.type === 'listening') {
@@ -98,21 +97,26 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
           resolve(message.address);
         } else if (message.type === 'failed') {
           clearTimeout(timer);
-          reject(message.code ? new MlserveError(message.code, message.message) : new MlserveError('ERR_SOCKET', message.message));
+          reject(new MlserveError(message.code ?? 'ERR_INTERNAL', message.message));
         } else {
           onMessage(w, message);
         }
       });
       w.once('error', (err) => {
         clearTimeout(timer);
-        reject(new MlserveError('ERR_SOCKET', `stats thread failed: ${err.message}`, { cause: err }));
+        reject(new MlserveError('ERR_INTERNAL', `stats thread failed: ${err.message}`, { cause: err }));
       });
       w.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new MlserveError('ERR_SOCKET', `stats thread exited (code ${code}) before listening`));
+        reject(new MlserveError('ERR_INTERNAL', `stats thread exited (code ${code}) before listening`));
       });
     });
     const address = await listening;
+    if (closing) {
+      // close() was called while this thread was starting: it must not outlive it.
+      await stopThread(w);
+      throw new MlserveError('ERR_INTERNAL', 'stats thread: closed while starting');
+    }
     worker = w;
     w.on('error', (err) => log.error({ err: err.message, threadId: w.threadId }, 'stats thread failed'));
     w.once('exit', (code) => {
@@ -131,21 +135,29 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
     restartTimer = setTimeout(() => {
       restartTimer = null;
       if (closing) return;
-      spawn().then(
-        () => {
-          restarts++;
-          log.info({ threadId: worker?.threadId, restarts }, 'stats thread restarted');
-        },
-        (err: Error) => {
-          log.error({ err: err.message, restartInMs: delay }, 'stats thread: restart failed; trying again');
-          scheduleRestart();
-        },
-      );
+      starting = spawn()
+        .then(
+          () => {
+            restarts++;
+            log.info({ threadId: worker?.threadId, restarts }, 'stats thread restarted');
+          },
+          (err: Error) => {
+            if (closing) return;
+            log.error({ err: err.message, restartInMs: delay }, 'stats thread: restart failed; trying again');
+            scheduleRestart();
+          },
+        )
+        .finally(() => {
+          starting = null;
+        });
     }, wait);
     restartTimer.unref();
   }
 
+  let starting: Promise<void> | null = null;
   const address = await spawn();
+  // A restarted thread listens where the first one did: on TCP port 0, the port it got.
+  data.address = address;
   let closed: Promise<void> | null = null;
   return {
     address,
@@ -159,18 +171,28 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
       closed ??= (async () => {
         closing = true;
         if (restartTimer) clearTimeout(restartTimer);
-        const w = worker;
-        if (!w) return;
-        const exited = once(w, 'exit');
-        w.postMessage({ type: 'close' } satisfies ToStatsThread);
-        // The thread removes its socket file and exits; one that hangs is stopped.
-        const timer = setTimeout(() => void w.terminate(), 5000);
-        await exited;
-        clearTimeout(timer);
+        // A thread being started stops itself once it listens (see spawn).
+        await starting;
+        if (worker) await stopThread(worker);
       })();
       return closed;
     },
   };
+}
+
+/**
+ * Asks a thread to close its server (removing the socket file when `vacuum`) and waits for it to
+ * exit; one that does not within 5 s is terminated. Never rejects: it runs during shutdown.
+ */
+async function stopThread(w: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+  const timer = setTimeout(() => void w.terminate(), 5000);
+  try {
+    w.postMessage({ type: 'close' } satisfies ToStatsThread);
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function describe(address: StatsAddress): string {

@@ -26,10 +26,25 @@ const log: StatsLog = {
 let nextId = 1;
 const pending = new Map<number, { resolve: (input: StatsInput) => void; reject: (err: Error) => void }>();
 
+// The main thread answers within a loop turn; one that has not after the client timeout is not
+// going to (a lost reply must not make every later client wait on this call forever).
 function askMain(): Promise<StatsInput> {
   const id = nextId++;
   return new Promise<StatsInput>((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error(`the main thread did not send its counters within ${data.timeoutMs} ms`));
+    }, data.timeoutMs);
+    pending.set(id, {
+      resolve: (input) => {
+        clearTimeout(timer);
+        resolve(input);
+      },
+      reject: (err) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    });
     post({ type: 'input', id });
   });
 }
@@ -40,7 +55,13 @@ let server: StatsServer | null = null;
 port.on('message', (message: ToStatsThread) => {
   if (message.type === 'close') {
     void (async () => {
-      await server?.close();
+      try {
+        await server?.close();
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'stats: cannot remove the socket file');
+      }
+      for (const waiting of pending.values()) waiting.reject(new Error('stats thread closing'));
+      pending.clear();
       post({ type: 'closed' });
       port.close();
     })();

@@ -129,28 +129,10 @@ test('listen errors come back as MlserveError codes from the thread', async (t) 
 test('a stats thread that dies is logged and started again on the same socket', async (t) => {
   // The crash is caused by the test hook of statsThreadMain.ts (NODE_MLSERVE_TEST_HOOKS=1 and a
   // model named "\0crash"): nothing else here can make a healthy thread die on demand.
-  const before = process.env['NODE_MLSERVE_TEST_HOOKS'];
-  process.env['NODE_MLSERVE_TEST_HOOKS'] = '1';
-  t.after(() => {
-    if (before === undefined) delete process.env['NODE_MLSERVE_TEST_HOOKS'];
-    else process.env['NODE_MLSERVE_TEST_HOOKS'] = before;
-  });
+  withTestHooks(t);
   const path = join(tempDir(t), 'stats.sock');
   const { log, lines } = capturingLog();
-  let crash = true;
-  const stats = await startStatsThread({
-    address: path,
-    log,
-    restartDelayMs: 50,
-    input: () => {
-      const input = sampleInput();
-      if (crash) {
-        crash = false;
-        return { ...input, model: { ...input.model, name: '\0crash' } };
-      }
-      return input;
-    },
-  });
+  const stats = await startStatsThread({ address: path, log, restartDelayMs: 50, input: crashingOnce() });
   t.after(() => stats.close());
   const firstThread = stats.threadId;
   await readAll(path); // may or may not get its document before the thread dies
@@ -161,3 +143,54 @@ test('a stats thread that dies is logged and started again on the same socket', 
   assert.ok(JSON.parse(await readAll(path)).workers.length > 0, 'served again on the same path');
   assert.equal(statSync(path).mode & 0o777, 0o600);
 });
+
+/** Sets NODE_MLSERVE_TEST_HOOKS=1 for the threads this test starts (see the crash test above). */
+function withTestHooks(t: { after(fn: () => void): void }): void {
+  const before = process.env['NODE_MLSERVE_TEST_HOOKS'];
+  process.env['NODE_MLSERVE_TEST_HOOKS'] = '1';
+  t.after(() => {
+    if (before === undefined) delete process.env['NODE_MLSERVE_TEST_HOOKS'];
+    else process.env['NODE_MLSERVE_TEST_HOOKS'] = before;
+  });
+}
+
+/** An input() that makes the thread crash once (the test hook), then behaves. */
+function crashingOnce(): () => StatsInput {
+  let crash = true;
+  return () => {
+    const input = sampleInput();
+    if (!crash) return input;
+    crash = false;
+    return { ...input, model: { ...input.model, name: '\0crash' } };
+  };
+}
+
+test('TCP on port 0: a restarted thread listens on the port the first one got', async (t) => {
+  withTestHooks(t);
+  const { log } = capturingLog();
+  const stats = await startStatsThread({ address: { host: '127.0.0.1', port: 0 }, input: crashingOnce(), log, restartDelayMs: 50 });
+  t.after(() => stats.close());
+  const address = stats.address as { host: string; port: number };
+  await readAll(address);
+  await until('the restart', () => stats.restarts === 1);
+  assert.deepEqual(stats.address, address);
+  assert.ok(JSON.parse(await readAll(address)).workers.length > 0, 'served again on the same port');
+});
+
+for (const [when, delayMs] of [['pending', 2000], ['starting', 20]] as const) {
+  test(`close() while a restart is ${when}: no thread is left, nor a socket file`, async (t) => {
+    withTestHooks(t);
+    const path = join(tempDir(t), 'stats.sock');
+    const { log, lines } = capturingLog();
+    const stats = await startStatsThread({ address: path, input: crashingOnce(), log, restartDelayMs: delayMs });
+    await readAll(path);
+    await until('the crash', () => lines.some((l) => /stats thread exited; restarting it/.test(l)));
+    // 'starting': the restart timer (20 ms) has fired and the new thread is loading (tens of ms).
+    if (when === 'starting') await new Promise((r) => setTimeout(r, 25));
+    await stats.close();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(stats.threadId, 0, 'no thread runs after close()');
+    assert.equal(existsSync(path), false, 'no socket file is left');
+    assert.ok(!lines.some((l) => /stats thread restarted/.test(l)), 'nothing was restarted after close()');
+  });
+}
