@@ -62,7 +62,6 @@ port.on('message', (message: ToStatsThread) => {
       }
       for (const waiting of pending.values()) waiting.reject(new Error('stats thread closing'));
       pending.clear();
-      post({ type: 'closed' });
       port.close();
     })();
     return;

@@ -21,12 +21,11 @@ export type FromStatsThread =
   /** A client connected: send a StatsInput gathered now, with this id. */
   | { type: 'input'; id: number }
   /** A line for the master's log. */
-  | { type: 'log'; level: 'debug' | 'error'; fields: Record<string, unknown>; msg: string }
-  /** Closed after a `close` message (socket file removed when `vacuum`). */
-  | { type: 'closed' };
+  | { type: 'log'; level: 'debug' | 'error'; fields: Record<string, unknown>; msg: string };
 
 /** Messages from the main thread to the stats thread. */
 export type ToStatsThread =
   | { type: 'input'; id: number; input: StatsInput }
   | { type: 'input'; id: number; error: string }
+  /** Close the server (removing the socket file when `vacuum`) and exit. */
   | { type: 'close' };
