@@ -11,9 +11,9 @@
  * (between its bench markers) unless `--no-write`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { readStatsText } from '../src/mltop/statsTarget.js';
 import { predictPath } from '../test/helpers/getText.js';
 import { repoRoot, reutersModelBase } from '../test/helpers/paths.js';
 import { reutersGetTexts } from '../test/helpers/reuters.js';
@@ -93,18 +93,7 @@ const pct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).t
 
 /** The stats document at `path`, read the way any client does. */
 async function readStats(path: string): Promise<{ mlserve: { now: number; rps_history: number[] } }> {
-  return JSON.parse(await readStatsText(path)) as { mlserve: { now: number; rps_history: number[] } };
-}
-
-function readStatsText(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const socket = connect(path);
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-  });
+  return JSON.parse(await readStatsText({ kind: 'unix', path })) as { mlserve: { now: number; rps_history: number[] } };
 }
 
 /** Samples the CPU ticks of `pid` (main thread and whole process) at each second boundary of the epoch clock. */
@@ -210,7 +199,7 @@ async function main(): Promise<void> {
     const missing = o.baseline ? staticStatsServerMissing() : 'not asked for';
     if (missing) log(`no baseline: ${missing}`);
     // The static server serves a real document of this mlserve, so both readers read as much.
-    else floor = await startStaticStatsServer(await readStatsText(target.statsPath!));
+    else floor = await startStaticStatsServer(await readStatsText({ kind: 'unix', path: target.statsPath! }));
     // Rounds alternate between the two sources, so a drift of the machine favours neither.
     const sources: Array<{ source: Round['source']; path: string }> = [];
     for (let i = 0; i < o.rounds; i++) {

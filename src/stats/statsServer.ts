@@ -11,6 +11,11 @@ export interface StatsLog {
 /** Where the stats server listens: a Unix socket path, or a TCP address. */
 export type StatsAddress = string | { host: string; port: number };
 
+/** The address as logs and errors name it: the path, or `host:port`. */
+export function describeStatsAddress(address: StatsAddress): string {
+  return typeof address === 'string' ? address : `${address.host}:${address.port}`;
+}
+
 /** Options of {@link startStatsServer}. */
 export interface StatsServerOptions {
   /** A Unix socket path (absolute, or relative to the working directory) or `{ host, port }` (port 0: any free one). */
@@ -121,7 +126,7 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
     const bound = server.address();
     address = { host: options.address.host, port: bound && typeof bound === 'object' ? bound.port : options.address.port };
   }
-  log.debug({ stats: typeof address === 'string' ? address : `${address.host}:${address.port}`, http }, 'stats server listening');
+  log.debug({ stats: describeStatsAddress(address), http }, 'stats server listening');
 
   let closed: Promise<void> | null = null;
   return {

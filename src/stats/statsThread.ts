@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { StatsInput } from './statsInput.js';
-import type { StatsAddress, StatsServer, StatsServerOptions } from './statsServer.js';
+import { describeStatsAddress, type StatsAddress, type StatsServer, type StatsServerOptions } from './statsServer.js';
 import type { FromStatsThread, StatsThreadData, ToStatsThread } from './statsThreadProtocol.js';
 
 const THREAD_URL = new URL('./statsThreadMain.js', import.meta.url);
@@ -89,7 +89,7 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
     const listening = new Promise<StatsAddress>((resolve, reject) => {
       const timer = setTimeout(() => {
         void w.terminate();
-        reject(new MlserveError('ERR_INTERNAL', `stats thread: not listening on ${describe(options.address)} after ${START_TIMEOUT_MS} ms`));
+        reject(new MlserveError('ERR_INTERNAL', `stats thread: not listening on ${describeStatsAddress(options.address)} after ${START_TIMEOUT_MS} ms`));
       }, START_TIMEOUT_MS);
       w.on('message', (message: FromStatsThread) => {
         if (message.type === 'listening') {
@@ -193,8 +193,4 @@ async function stopThread(w: Worker): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function describe(address: StatsAddress): string {
-  return typeof address === 'string' ? address : `${address.host}:${address.port}`;
 }

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { buildStatsDocument } from '../../src/stats/buildStatsDocument.js';
-import { startStatsServer, type StatsAddress } from '../../src/stats/statsServer.js';
+import { startStatsServer } from '../../src/stats/statsServer.js';
+import { readAll } from './readAll.js';
 import { sampleInput } from './sampleInput.js';
 
 const log = createLogger({ level: 'silent' });
@@ -19,18 +20,6 @@ function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlserve-stats-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** Connects, optionally writes `send`, and reads until the server closes. */
-async function readAll(address: StatsAddress, send?: string, options: { halfClose?: boolean } = {}): Promise<string> {
-  const socket = typeof address === 'string' ? connect(address) : connect(address.port, address.host);
-  await once(socket, 'connect');
-  if (send !== undefined) socket.write(send);
-  if (options.halfClose) socket.end();
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  await once(socket, 'close');
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 test('Unix socket: the whole document on connect, without a request; mode 600; indented by default', async (t) => {

@@ -2,16 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { threadId as mainThreadId } from 'node:worker_threads';
 import { createLogger } from '../../src/log.js';
 import { buildStatsDocument } from '../../src/stats/buildStatsDocument.js';
-import type { StatsAddress } from '../../src/stats/statsServer.js';
 import { startStatsThread } from '../../src/stats/statsThread.js';
 import type { StatsInput } from '../../src/stats/statsInput.js';
+import { readAll } from './readAll.js';
 import { sampleInput } from './sampleInput.js';
 
 // Real worker threads and real sockets throughout; nothing is mocked.
@@ -31,16 +31,6 @@ function capturingLog(): { log: ReturnType<typeof createLogger>; lines: string[]
     },
   });
   return { log: createLogger({ destination: sink, level: 'debug' }), lines };
-}
-
-async function readAll(address: StatsAddress, send?: string): Promise<string> {
-  const socket = typeof address === 'string' ? connect(address) : connect(address.port, address.host);
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  socket.on('error', () => undefined);
-  if (send !== undefined) socket.write(send);
-  await once(socket, 'close');
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
