@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { readBody, readWebBody } from './readBody.js';
 import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
-import type { RequestResult } from '../master/dispatcher.js';
+import type { RequestResult } from '../model/requestResult.js';
 
 /** What the HTTP API needs from the master. */
 export interface AppDeps {

@@ -2,17 +2,10 @@ import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { batchCount, holdMicros, queueHasRoom } from './batchPolicy.js';
 import { RequestQueue } from './requestQueue.js';
+import type { RequestResult } from '../model/requestResult.js';
 import type { Lease, Supervisor } from './supervisor.js';
 
-/** The rows of one request, answered from one batch. */
-export interface RequestResult {
-  classes: Int32Array;
-  probs: Float32Array;
-  /** The slot that predicted it (for per-worker `tx`). */
-  slot: number;
-  /** Class names of the model that predicted it. */
-  labels: readonly string[];
-}
+export type { RequestResult };
 
 interface Pending {
   texts: string[];

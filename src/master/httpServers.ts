@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
+import { listenTcp, listenUnix, removeSocket } from '../net/listen.js';
 import { clientErrorHandler, maxHeaderSize } from '../http/clientError.js';
 import { listenOnFd } from '../systemd/inheritedSocket.js';
 import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
