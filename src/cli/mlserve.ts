@@ -12,6 +12,7 @@ import { Master } from '../master/master.js';
 import { VERSION } from '../version.js';
 import { attachSystemd } from '../systemd/attachSystemd.js';
 import { takeListenFds } from '../systemd/inheritedSocket.js';
+import { isJournalStream } from '../journalStream.js';
 
 async function main(argv: string[]): Promise<number> {
   const control = parseControl(argv);
@@ -94,8 +95,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Fail fast with one clear line (and no stack) for the errors we expect; a stack for the rest.
-    if (err instanceof MlserveError) process.stderr.write(`mlserve: ${err.code}: ${err.message}\n`);
-    else process.stderr.write(`mlserve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // In the journal, at priority err (<3>) like pino's error lines; a stack's lines after the first are err too.
+    const prefix = isJournalStream(2) ? '<3>' : '';
+    const text = err instanceof MlserveError ? `${err.code}: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`${prefix}mlserve: ${prefix ? text.replace(/\n/g, '\n<3>') : text}\n`);
     process.exit(1);
   },
 );
