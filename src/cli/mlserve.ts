@@ -17,8 +17,9 @@ import { isJournalStream } from '../journalStream.js';
 async function main(argv: string[]): Promise<number> {
   const control = parseControl(argv);
   if (control) {
-    const { config } = await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() });
-    process.stdout.write(`${await sendControl(control, config.pidfile)}\n`);
+    // With --pid (ExecReload=... --pid $MAINPID) neither the config nor a pidfile is needed.
+    const pidfile = control.pid === null ? (await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() })).config.pidfile : null;
+    process.stdout.write(`${await sendControl(control, pidfile)}\n`);
     return 0;
   }
   const loaded = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
