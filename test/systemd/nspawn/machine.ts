@@ -68,10 +68,10 @@ export class Machine {
       else await new Promise((r) => setTimeout(r, 50)); // polling /proc: there is no event for "PID 1 exec'd"
     }
     const machine = new Machine(dir, nspawn, output, pid1, dropExitHook);
-    // Right after PID 1 exec'd, systemctl cannot reach it yet ("Failed to connect to bus"):
+    // Right after PID 1 exec'd, systemctl cannot reach it yet ("Failed to connect to bus", or "offline"):
     // ask again until it answers `running` (or a final state), polling as there is no event.
     let state = await machine.exec(['systemctl', 'is-system-running', '--wait'], Math.max(1000, deadline - Date.now()));
-    while (!['running', 'degraded', 'maintenance', 'stopping', 'offline'].includes(state.stdout.trim()) && Date.now() < deadline) {
+    while (!['running', 'degraded', 'maintenance', 'stopping'].includes(state.stdout.trim()) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       state = await machine.exec(['systemctl', 'is-system-running', '--wait'], Math.max(1000, deadline - Date.now()));
     }
@@ -89,7 +89,7 @@ export class Machine {
       // A clean environment, as a root shell in the container would have: not the test runner's
       // (NODE_EXTRA_CA_CERTS and the like name host paths).
       const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
-      const { stdout, stderr } = await run('nsenter', ['-t', String(this.pid1), '-a', ...argv], { timeout: timeoutMs, maxBuffer: 32 << 20, env });
+      const { stdout, stderr } = await run('nsenter', ['-t', String(this.pid1), '-a', ...argv], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 32 << 20, env });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code?: number | string; stdout?: string; stderr?: string; killed?: boolean };
