@@ -6,11 +6,12 @@ import { readBody, readWebBody } from './readBody.js';
 import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
 import type { RequestResult } from '../model/requestResult.js';
+import type { ModelInput, SubmitOptions } from '../model/modelInput.js';
 
 /** What the HTTP API needs from the master. */
 export interface AppDeps {
-  /** Queues one request's texts for prediction. */
-  submit(texts: string[]): Promise<RequestResult>;
+  /** Queues one request's input (texts or a tensor) for prediction: the dispatcher's submit. */
+  submit(input: ModelInput, options?: SubmitOptions): Promise<RequestResult>;
   /** Readiness for /readyz: `ready` false gives 503 with `reason`. */
   readiness(): { ready: boolean; reason?: string; [k: string]: unknown };
   /** Accounts response bytes to the worker slot that predicted them (uWSGI `tx`). */
@@ -61,7 +62,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get('/predict', async function predictGet(c) {
     const text = checkText(c.req.query('text'), 'text', limits);
-    return answer(c, await deps.submit([text]), false);
+    return answer(c, await deps.submit({ kind: 'text', texts: [text] }), false);
   });
 
   app.post('/predict', async function predictPost(c) {
@@ -77,7 +78,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     } catch (err) {
       throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`);
     }
-    return answer(c, await deps.submit(textsFromBody(parsed, limits)), true);
+    return answer(c, await deps.submit({ kind: 'text', texts: textsFromBody(parsed, limits) }), true);
   });
 
   if (deps.metrics) app.get('/metrics', deps.metrics);

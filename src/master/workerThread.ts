@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Piscina } from 'piscina';
 import type { Worker } from 'node:worker_threads';
+import type { ModelInput } from '../model/modelInput.js';
 import type { WorkerInit, WorkerTask, WarmupResult, PredictResult, MemoryResult } from '../worker/protocol.js';
 
 const WORKER_URL = new URL('../worker/predictWorker.js', import.meta.url).href;
@@ -82,8 +83,8 @@ export class WorkerThread extends EventEmitter {
   }
 
   /** Predicts one batch. Rejects when the thread dies or `signal` aborts (which kills the thread). */
-  predict(texts: string[], signal?: AbortSignal): Promise<PredictResult> {
-    return this.#pool.run({ op: 'predict', texts }, signal ? { signal } : undefined) as Promise<PredictResult>;
+  predict(input: ModelInput, scores = false, signal?: AbortSignal): Promise<PredictResult> {
+    return this.#pool.run({ op: 'predict', input, scores }, signal ? { signal } : undefined) as Promise<PredictResult>;
   }
 
   /** Runs any task (memory report, test ops). */

@@ -5,6 +5,7 @@ import { MlserveError } from '../errors.js';
 import { isRecord } from './isRecord.js';
 import { MODEL_JSON, invalid, parseJsonFile, readModelArtifacts, readModelFile } from './modelArtifacts.js';
 import { Tokenizer } from './tokenizer.js';
+import type { InputSignature } from './modelInput.js';
 
 /**
  * Everything a worker needs to serve one model version, read once by the master. Plain data
@@ -100,6 +101,14 @@ export async function readModelBundle(
     inputWidth,
     outputWidth,
   };
+}
+
+/**
+ * What a bundle's model takes, for the dispatcher's check before queueing: text when it has a
+ * preprocessing plan (today: every bundle has a tokenizer), tensors of `inputWidth` values a row.
+ */
+export function inputSignature(bundle: ModelBundle): InputSignature {
+  return { text: bundle.tokenizerJson !== '', inputSize: bundle.inputWidth, model: `${bundle.name} v${bundle.version}` };
 }
 
 /** models/<name>/<version>: the ids a version directory implies when the caller gives none. */

@@ -1,14 +1,17 @@
 import type { ModelBundle } from './bundle.js';
 import { FastForward, planFastPath } from './fastPath.js';
-import type { BatchPrediction } from './predictor.js';
+import type { BatchPrediction } from './outputDecoding.js';
+import { MlserveError } from '../errors.js';
 import { Tokenizer } from './tokenizer.js';
 
 /** What a worker serves with: tfjs's predictor or the fast path. */
 export interface BatchPredictor {
   /** Top class and its probability for each text. */
   predictBatch(texts: readonly string[]): BatchPrediction;
-  /** Full output rows (`texts.length x outputWidth`), for parity tests. */
+  /** Full output rows (`texts.length x outputWidth`). */
   predictRows(texts: readonly string[]): Float32Array;
+  /** Full output rows of a row-major `rows x inputWidth` numeric input (the tensor API). */
+  forward(values: Float32Array, rows: number): Float32Array;
 }
 
 /**
@@ -34,6 +37,16 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
     return out;
   }
 
+  function forward(values: Float32Array, rows: number): Float32Array {
+    const inputWidth = bundle.inputWidth;
+    if (values.length !== rows * inputWidth) {
+      throw new MlserveError('ERR_TENSOR_SHAPE', `input has ${values.length} values, expected ${rows} x ${inputWidth}`);
+    }
+    const out = new Float32Array(rows * width);
+    for (let i = 0; i < rows; i++) net.forwardDense(values.subarray(i * inputWidth, (i + 1) * inputWidth), out, i * width);
+    return out;
+  }
+
   function predictBatch(texts: readonly string[]): BatchPrediction {
     const classes = new Int32Array(texts.length);
     const probs = new Float32Array(texts.length);
@@ -48,5 +61,5 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
     return { classes, probs };
   }
 
-  return { predictor: { predictBatch, predictRows } };
+  return { predictor: { predictBatch, predictRows, forward } };
 }

@@ -9,4 +9,9 @@ export interface RequestResult {
   slot: number;
   /** Class names of the model that predicted it. */
   labels: readonly string[];
+  /**
+   * The full output vector of every row (`rows x outputWidth`, row-major, after the model's
+   * output activation), when the request asked for it (`SubmitOptions.scores`).
+   */
+  scores?: Float32Array;
 }

@@ -10,10 +10,13 @@ import { getHeapStatistics } from 'node:v8';
 import { Piscina } from 'piscina';
 import { createFastPredictor, type BatchPredictor } from '../model/fastPredictor.js';
 import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
+import type { ModelInput } from '../model/modelInput.js';
+import { argmaxRows } from '../model/outputDecoding.js';
+import { MlserveError } from '../errors.js';
 
 /** The model as this thread serves it, and what it reports about memory. */
 interface Serving {
-  predictor: Pick<BatchPredictor, 'predictBatch'>;
+  predictor: BatchPredictor;
   backend: string;
   fastPathSkipped: string | null;
   tfBytes(): number;
@@ -80,12 +83,25 @@ function runTestHooks(texts: string[]): void {
   }
 }
 
-function predict(texts: string[]): PredictResult {
+const outputWidth = init.bundle.outputWidth;
+
+/** Top class per row and, when asked, every row's output vector. */
+function run(input: ModelInput, wantScores: boolean): Pick<PredictResult, 'classes' | 'probs' | 'scores'> {
+  if (input.kind === 'text') {
+    if (init.testOps) runTestHooks(input.texts);
+    // Today's lane: the fast path's argmax needs no full output rows.
+    if (!wantScores) return predictor.predictBatch(input.texts);
+    const scores = predictor.predictRows(input.texts);
+    return { ...argmaxRows(scores, outputWidth), scores };
+  }
+  const scores = predictor.forward(input.values, input.rows);
+  return wantScores ? { ...argmaxRows(scores, outputWidth), scores } : argmaxRows(scores, outputWidth);
+}
+
+function predict(input: ModelInput, wantScores: boolean): PredictResult {
   const t0 = performance.now();
   try {
-    if (init.testOps) runTestHooks(texts);
-    const { classes, probs } = predictor.predictBatch(texts);
-    return { op: 'predict', classes, probs, ms: performance.now() - t0 };
+    return { op: 'predict', ...run(input, wantScores), ms: performance.now() - t0 };
   } catch (err) {
     // A bad batch must not take the thread down: answer the error, keep serving.
     const message = err instanceof Error ? err.message : String(err);
@@ -94,7 +110,7 @@ function predict(texts: string[]): PredictResult {
       classes: new Int32Array(0),
       probs: new Float32Array(0),
       ms: performance.now() - t0,
-      error: { code: 'ERR_PREDICT', message },
+      error: { code: err instanceof MlserveError ? err.code : 'ERR_PREDICT', message },
     };
   }
 }
@@ -103,11 +119,13 @@ function predict(texts: string[]): PredictResult {
 export default function handle(task: WorkerTask): WorkerResult | Promise<never> | unknown {
   switch (task.op) {
     case 'predict': {
-      const result = predict(task.texts);
-      if (init.testOps && task.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
-      // Piscina's transferable protocol: the two buffers move to the master without a copy.
+      const result = predict(task.input, task.scores);
+      if (init.testOps && task.input.kind === 'text' && task.input.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
+      // Piscina's transferable protocol: the buffers move to the master without a copy.
+      const buffers: ArrayBufferLike[] = [result.classes.buffer, result.probs.buffer];
+      if (result.scores) buffers.push(result.scores.buffer);
       return Piscina.move({
-        [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],
+        [Piscina.transferableSymbol]: buffers,
         [Piscina.valueSymbol]: result,
       } as never);
     }

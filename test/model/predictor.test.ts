@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { selectBackend, type Tf } from '../../src/model/backend.js';
 import { readModelBundle, type ModelBundle } from '../../src/model/bundle.js';
 import { fileIOHandler } from '../../src/model/ioHandlers.js';
-import { argmaxRows, createPredictor, validateModel } from '../../src/model/predictor.js';
+import { createPredictor, validateModel } from '../../src/model/predictor.js';
+import { argmaxRows } from '../../src/model/outputDecoding.js';
 import { Tokenizer } from '../../src/model/tokenizer.js';
 import { TINY_TEXTS, TINY_WIDTH, writeTinyModel } from './tinyModel.js';
 
@@ -57,7 +58,7 @@ describe('createPredictor', () => {
   it('answers an empty batch and rejects a matrix of the wrong size', async () => {
     const predictor = await createPredictor(bundle, tf);
     assert.deepEqual(predictor.predictBatch([]), { classes: new Int32Array(0), probs: new Float32Array(0) });
-    assert.throws(() => predictor.forward(new Float32Array(5), 1), { code: 'ERR_PREDICT' });
+    assert.throws(() => predictor.forward(new Float32Array(5), 1), { code: 'ERR_TENSOR_SHAPE' });
     predictor.dispose();
   });
 
