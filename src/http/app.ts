@@ -7,6 +7,7 @@ import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
 import type { RequestResult } from '../model/requestResult.js';
 import type { ModelInput, SubmitOptions } from '../model/modelInput.js';
+import { labelsOver } from '../model/outputDecoding.js';
 
 /** What the HTTP API needs from the master. */
 export interface AppDeps {
@@ -115,5 +116,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
 /** One row of a result, as the API answers it (the seed's `prediction` is the class index as a string). */
 export function prediction(result: RequestResult, i: number, labels: readonly string[]) {
   const cls = result.classes[i]!;
-  return { prediction: String(cls), label: labels[cls] ?? String(cls), probability: result.probs[i]! };
+  const top = { prediction: String(cls), label: labels[cls] ?? String(cls), probability: result.probs[i]! };
+  const d = result.decoding;
+  if (d?.kind !== 'multi-label' || result.scores === undefined) return top;
+  // Multi-label: the top class as always, and every class over the threshold.
+  const width = result.scores.length / result.classes.length;
+  return { ...top, labels: labelsOver(result.scores, i, width, d.threshold).map((c) => labels[c] ?? String(c)) };
 }

@@ -232,8 +232,9 @@ export class Dispatcher {
             probs: result.probs.subarray(offset, offset + p.rows),
             slot: lease.id,
             labels: lease.thread.labels,
+            decoding: lease.thread.decoding,
           };
-          if (p.scores && all) answer.scores = all.subarray(offset * width, (offset + p.rows) * width);
+          if ((p.scores || lease.thread.decoding.kind === 'multi-label') && all) answer.scores = all.subarray(offset * width, (offset + p.rows) * width);
           p.resolve(answer);
           offset += p.rows;
         }

@@ -25,7 +25,8 @@ export interface BatchPredictor {
 export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPredictor } | { reason: string } {
   const plan = planFastPath(bundle);
   if (!plan.ok) return { reason: plan.reason };
-  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson);
+  // A tensor-only model or one with preprocessing.json has no bag-of-words tokenizer of its own.
+  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson === '' ? '{"word_index": "{}", "num_words": ' + bundle.inputWidth + '}' : bundle.tokenizerJson);
   if (tokenizer.matrixWidth !== bundle.inputWidth) return { reason: `tokenizer width ${tokenizer.matrixWidth} is not the model's ${bundle.inputWidth}` };
   const net = new FastForward(plan.steps);
   const width = net.outputWidth;

@@ -45,7 +45,7 @@ export async function validateModel(bundle: ModelBundle, tf: Tf): Promise<void> 
  * bundle.labels[classes[0]!] // "crude"
  */
 export async function createPredictor(bundle: ModelBundle, tf: Tf): Promise<Predictor> {
-  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson);
+  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson === '' ? '{"word_index": "{}", "num_words": ' + bundle.inputWidth + '}' : bundle.tokenizerJson);
   const model = await buildModel(bundle, tf);
   const { inputWidth, outputWidth } = bundle;
 
@@ -54,7 +54,7 @@ export async function createPredictor(bundle: ModelBundle, tf: Tf): Promise<Pred
       throw new MlserveError('ERR_TENSOR_SHAPE', `input has ${matrix.length} values, expected ${rows} x ${inputWidth}`);
     }
     if (rows === 0) return new Float32Array(0);
-    const y = tf.tidy(() => model.predict(tf.tensor2d(matrix, [rows, inputWidth])) as Tensor);
+    const y = tf.tidy(() => model.predict(tf.tensor(matrix, [rows, ...bundle.inputShape])) as Tensor);
     try {
       return y.dataSync() as Float32Array;
     } finally {
@@ -99,8 +99,8 @@ async function buildModel(bundle: ModelBundle, tf: Tf): Promise<LayersModel> {
   const problem =
     model.inputs.length !== 1 || model.outputs.length !== 1
       ? `the model must have one input and one output, it has ${model.inputs.length} and ${model.outputs.length}`
-      : input?.length !== 2 || input[1] !== bundle.inputWidth
-        ? `model input shape ${JSON.stringify(input)} does not match the tokenizer's num_words ${bundle.inputWidth}`
+      : input === undefined || JSON.stringify(input.slice(1)) !== JSON.stringify(bundle.inputShape)
+        ? `model input shape ${JSON.stringify(input)} does not match [null, ${bundle.inputShape.join(', ')}] (the tokenizer's num_words or the preprocessing's row width)`
         : output?.length !== 2 || output[1] !== bundle.outputWidth
           ? `model output shape ${JSON.stringify(output)} does not match the ${bundle.outputWidth} labels`
           : null;

@@ -11,7 +11,8 @@ import { Piscina } from 'piscina';
 import { createFastPredictor, type BatchPredictor } from '../model/fastPredictor.js';
 import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
 import type { ModelInput } from '../model/modelInput.js';
-import { argmaxRows } from '../model/outputDecoding.js';
+import { activateRows, decodeRows } from '../model/outputDecoding.js';
+import { createTextPlan } from '../model/textPlan.js';
 import { MlserveError } from '../errors.js';
 
 /** The model as this thread serves it, and what it reports about memory. */
@@ -50,7 +51,8 @@ const init = Piscina.workerData as WorkerInit;
 const started = performance.now();
 const serving = await serve(init);
 const { predictor, backend } = serving;
-predictor.predictBatch(['warm up']);
+if (init.bundle.tokenizerJson !== '') predictor.predictBatch(['warm up']);
+else predictor.forward(new Float32Array(init.bundle.inputWidth), 1);
 const loadMs = performance.now() - started;
 
 function spinFor(ms: number): void {
@@ -83,19 +85,25 @@ function runTestHooks(texts: string[]): void {
   }
 }
 
-const outputWidth = init.bundle.outputWidth;
+const { outputWidth, decoding } = init.bundle;
+// The plan of preprocessing.json, built here from the posted data (the worker never reads disk).
+const plan = init.bundle.preprocessing === null ? null : createTextPlan(init.bundle.preprocessing);
+const plain = decoding.kind === 'softmax' && decoding.activation === null;
 
 /** Top class per row and, when asked, every row's output vector. */
 function run(input: ModelInput, wantScores: boolean): Pick<PredictResult, 'classes' | 'probs' | 'scores'> {
+  let scores: Float32Array;
   if (input.kind === 'text') {
     if (init.testOps) runTestHooks(input.texts);
-    // Today's lane: the fast path's argmax needs no full output rows.
-    if (!wantScores) return predictor.predictBatch(input.texts);
-    const scores = predictor.predictRows(input.texts);
-    return { ...argmaxRows(scores, outputWidth), scores };
-  }
-  const scores = predictor.forward(input.values, input.rows);
-  return wantScores ? { ...argmaxRows(scores, outputWidth), scores } : argmaxRows(scores, outputWidth);
+    if (plan !== null) scores = predictor.forward(plan.matrix(input.texts), input.texts.length);
+    else if (init.bundle.tokenizerJson === '') {
+      throw new MlserveError('ERR_TEXT_UNSUPPORTED', `model ${init.bundle.name} v${init.bundle.version} has no preprocessing: send rows to the tensor API`);
+    } else if (!wantScores && plain) return predictor.predictBatch(input.texts); // today's lane: no full rows needed
+    else scores = predictor.predictRows(input.texts);
+  } else scores = predictor.forward(input.values, input.rows);
+  activateRows(scores, outputWidth, decoding.activation);
+  const top = decodeRows(scores, outputWidth, decoding);
+  return wantScores || decoding.kind === 'multi-label' ? { ...top, scores } : top;
 }
 
 function predict(input: ModelInput, wantScores: boolean): PredictResult {

@@ -69,3 +69,25 @@ test('a count-weighted tensor row on the fast path equals tfjs (weighted sparse 
   for (let i = 0; i < a.scores!.length; i++) max = Math.max(max, Math.abs(a.scores![i]! - b.scores![i]!));
   assert.ok(max < 1e-5, `max |fast - tfjs| = ${max}`);
 });
+
+test('a model without tokenizer.json or preprocessing.json is tensor-only: text is a 400', async () => {
+  const { mkdtemp, cp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'mlserve-tensor-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  await cp(join(reutersModelBase, '1'), dir, { recursive: true });
+  await rm(join(dir, 'tokenizer.json'));
+  await rm(join(dir, 'labels.json'));
+  const tensorBundle = await readModelBundle(dir, { name: 'bow', version: 2 });
+  assert.deepEqual(tensorBundle.labels.slice(0, 3), ['0', '1', '2'], 'labels default to the class index');
+  const supervisor = new Supervisor({ size: 1, bundle: tensorBundle, backend: 'wasm', fastPath: true, log });
+  await supervisor.start(1);
+  after(() => supervisor.stop(2000));
+  const dispatcher = new Dispatcher({ supervisor, maxBatchSize: 32, listen: 64, log });
+  await assert.rejects(
+    dispatcher.submit({ kind: 'text', texts: ['oil'] }),
+    (err: unknown) => err instanceof MlserveError && err.code === 'ERR_TEXT_UNSUPPORTED' && err.status === 400 && /bow v2/.test(err.message),
+  );
+  const result = await dispatcher.submit({ kind: 'tensor', rows: 1, values: tokenizer.textsToMatrix([texts[0]!], 'binary') });
+  assert.equal(result.labels[result.classes[0]!], String(result.classes[0]));
+});
