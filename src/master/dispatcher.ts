@@ -199,12 +199,14 @@ export class Dispatcher {
         for (const p of batch) p.reject(err);
       } else {
         let offset = 0;
+        const width = result.scores ? result.scores.length / texts.length : 0;
         for (const p of batch) {
           p.resolve({
             classes: result.classes.subarray(offset, offset + p.rows),
             probs: result.probs.subarray(offset, offset + p.rows),
             slot: lease.id,
             labels: lease.thread.labels,
+            ...(result.scores ? { scores: result.scores.subarray(offset * width, (offset + p.rows) * width) } : {}),
           });
           offset += p.rows;
         }

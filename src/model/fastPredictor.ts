@@ -26,7 +26,6 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
   if (tokenizer.matrixWidth !== bundle.inputWidth) return { reason: `tokenizer width ${tokenizer.matrixWidth} is not the model's ${bundle.inputWidth}` };
   const net = new FastForward(plan.steps);
   const width = net.outputWidth;
-  const row = new Float32Array(width);
 
   function predictRows(texts: readonly string[]): Float32Array {
     const out = new Float32Array(texts.length * width);
@@ -37,15 +36,17 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
   function predictBatch(texts: readonly string[]): BatchPrediction {
     const classes = new Int32Array(texts.length);
     const probs = new Float32Array(texts.length);
+    const scores = new Float32Array(texts.length * width);
     for (let i = 0; i < texts.length; i++) {
-      net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), row, 0);
+      const at = i * width;
+      net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), scores, at);
       // First maximum wins, as numpy's argmax (the Python peer) and argmaxRows do.
       let best = 0;
-      for (let c = 1; c < width; c++) if (row[c]! > row[best]!) best = c;
+      for (let c = 1; c < width; c++) if (scores[at + c]! > scores[at + best]!) best = c;
       classes[i] = best;
-      probs[i] = row[best]!;
+      probs[i] = scores[at + best]!;
     }
-    return { classes, probs };
+    return { classes, probs, scores };
   }
 
   return { predictor: { predictBatch, predictRows } };

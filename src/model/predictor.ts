@@ -13,6 +13,8 @@ export interface BatchPrediction {
   classes: Int32Array;
   /** Probability of that top class, per text. */
   probs: Float32Array;
+  /** Every output, row-major (`texts x outputWidth`): top-k and the protocols' score vectors. */
+  scores: Float32Array;
 }
 
 /** A model ready to serve, with its tokenizer. Synchronous: one worker thread runs one at a time. */
@@ -106,7 +108,7 @@ export function argmaxRows(probs: Float32Array, width: number): BatchPrediction 
     classes[r] = best;
     top[r] = bestP;
   }
-  return { classes, probs: top };
+  return { classes, probs: top, scores: probs };
 }
 
 async function buildModel(bundle: ModelBundle, tf: Tf): Promise<LayersModel> {

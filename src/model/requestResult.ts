@@ -9,4 +9,6 @@ export interface RequestResult {
   slot: number;
   /** Class names of the model that predicted it. */
   labels: readonly string[];
+  /** Every output of each row (`rows x labels.length`), when the worker sent them. */
+  scores?: Float32Array;
 }

@@ -84,8 +84,8 @@ function predict(texts: string[]): PredictResult {
   const t0 = performance.now();
   try {
     if (init.testOps) runTestHooks(texts);
-    const { classes, probs } = predictor.predictBatch(texts);
-    return { op: 'predict', classes, probs, ms: performance.now() - t0 };
+    const { classes, probs, scores } = predictor.predictBatch(texts);
+    return { op: 'predict', classes, probs, scores, ms: performance.now() - t0 };
   } catch (err) {
     // A bad batch must not take the thread down: answer the error, keep serving.
     const message = err instanceof Error ? err.message : String(err);
@@ -107,7 +107,7 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<never> 
       if (init.testOps && task.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
       // Piscina's transferable protocol: the two buffers move to the master without a copy.
       return Piscina.move({
-        [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],
+        [Piscina.transferableSymbol]: result.scores ? [result.classes.buffer, result.probs.buffer, result.scores.buffer] : [result.classes.buffer, result.probs.buffer],
         [Piscina.valueSymbol]: result,
       } as never);
     }

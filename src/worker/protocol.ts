@@ -42,6 +42,8 @@ export interface PredictResult {
   op: 'predict';
   classes: Int32Array;
   probs: Float32Array;
+  /** Every output of every row (`rows x outputWidth`); absent from threads that send only the top class. */
+  scores?: Float32Array;
   /** Time spent in the worker, tokenization included. */
   ms: number;
   error?: { code: string; message: string };

@@ -56,7 +56,7 @@ describe('createPredictor', () => {
 
   it('answers an empty batch and rejects a matrix of the wrong size', async () => {
     const predictor = await createPredictor(bundle, tf);
-    assert.deepEqual(predictor.predictBatch([]), { classes: new Int32Array(0), probs: new Float32Array(0) });
+    assert.deepEqual(predictor.predictBatch([]), { classes: new Int32Array(0), probs: new Float32Array(0), scores: new Float32Array(0) });
     assert.throws(() => predictor.forward(new Float32Array(5), 1), { code: 'ERR_PREDICT' });
     predictor.dispose();
   });
