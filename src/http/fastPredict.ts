@@ -20,7 +20,8 @@ export function predictQueryText(url: string): string | undefined {
   if (q < 0 || url.slice(0, q) !== '/predict') return undefined;
   let found: string | undefined;
   for (const pair of url.slice(q + 1).split('&')) {
-    if (!pair.startsWith('text=')) continue;
+    // Any other parameter (top_k, probabilities) changes the answer: hono's route handles it.
+    if (!pair.startsWith('text=')) return undefined;
     if (found !== undefined) return undefined;
     found = pair.slice(5);
   }
