@@ -7,11 +7,13 @@ import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
 import type { RequestResult } from '../model/requestResult.js';
 import { scoreList, topK } from '../model/scores.js';
+import type { ModelInput, SubmitOptions } from '../model/modelInput.js';
+import { labelsOver } from '../model/outputDecoding.js';
 
 /** What the HTTP API needs from the master. */
 export interface AppDeps {
-  /** Queues one request's texts for prediction. */
-  submit(texts: string[]): Promise<RequestResult>;
+  /** Queues one request's input (texts or a tensor) for prediction: the dispatcher's submit. */
+  submit(input: ModelInput, options?: SubmitOptions): Promise<RequestResult>;
   /** Readiness for /readyz: `ready` false gives 503 with `reason`. */
   readiness(): { ready: boolean; reason?: string; [k: string]: unknown };
   /** Accounts response bytes to the worker slot that predicted them (uWSGI `tx`). */
@@ -64,7 +66,7 @@ export function createApp(deps: AppDeps, extend?: (app: Hono<Env>) => void): Hon
   app.get('/predict', async function predictGet(c) {
     const text = checkText(c.req.query('text'), 'text', limits);
     const extras = extrasOf(c.req.query('top_k'), c.req.query('probabilities'), 'query');
-    return answer(c, await deps.submit([text]), false, extras);
+    return answer(c, await deps.submit({ kind: 'text', texts: [text] }, submitOptions(extras)), false, extras);
   });
 
   app.post('/predict', async function predictPost(c) {
@@ -82,7 +84,8 @@ export function createApp(deps: AppDeps, extend?: (app: Hono<Env>) => void): Hon
     }
     const texts = textsFromBody(parsed, limits);
     const { top_k, probabilities } = parsed as { top_k?: unknown; probabilities?: unknown };
-    return answer(c, await deps.submit(texts), true, extrasOf(top_k, probabilities, 'body'));
+    const extras = extrasOf(top_k, probabilities, 'body');
+    return answer(c, await deps.submit({ kind: 'text', texts }, submitOptions(extras)), true, extras);
   });
 
   if (deps.metrics) app.get('/metrics', deps.metrics);
@@ -141,6 +144,11 @@ export function extrasOf(topK: unknown, probabilities: unknown, where: 'query' |
   return { topK: k, probabilities: all };
 }
 
+/** Score vectors are asked of the worker only when the answer shows them. */
+function submitOptions(extras: Extras): SubmitOptions | undefined {
+  return extras.topK !== null || extras.probabilities ? { scores: true } : undefined;
+}
+
 /** A prediction with the `top` k classes and/or the whole `probabilities` vector. */
 export function richPrediction(result: RequestResult, i: number, labels: readonly string[], extras: Extras) {
   const out: Record<string, unknown> = prediction(result, i, labels);
@@ -154,5 +162,10 @@ export function richPrediction(result: RequestResult, i: number, labels: readonl
 /** One row of a result, as the API answers it (the seed's `prediction` is the class index as a string). */
 export function prediction(result: RequestResult, i: number, labels: readonly string[]) {
   const cls = result.classes[i]!;
-  return { prediction: String(cls), label: labels[cls] ?? String(cls), probability: result.probs[i]! };
+  const top = { prediction: String(cls), label: labels[cls] ?? String(cls), probability: result.probs[i]! };
+  const d = result.decoding;
+  if (d?.kind !== 'multi-label' || result.scores === undefined) return top;
+  // Multi-label: the top class as always, and every class over the threshold.
+  const width = result.scores.length / result.classes.length;
+  return { ...top, labels: labelsOver(result.scores, i, width, d.threshold).map((c) => labels[c] ?? String(c)) };
 }

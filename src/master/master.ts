@@ -24,6 +24,7 @@ import { metricsHandler } from '../http/metrics.js';
 import { mountProtocols } from '../protocols/mountProtocols.js';
 import type { ProtocolDeps } from '../protocols/protocolDeps.js';
 import type { ServedModel, VersionStatus } from '../model/servedModel.js';
+import { inputSignature } from '../model/bundle.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
@@ -181,7 +182,7 @@ export class Master extends EventEmitter {
 
   #appDeps(): AppDeps {
     return {
-      submit: (texts) => this.dispatcher.submit(texts),
+      submit: (input, options) => this.dispatcher.submit(input, options),
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
       closing: () => this.#state === 'stopping',
@@ -306,7 +307,8 @@ export class Master extends EventEmitter {
   /** The served model as TF Serving, KServe V2 and SageMaker describe it. */
   served(): ServedModel {
     const { bundle } = this.#model;
-    return { name: this.#config.modelName ?? bundle.name, version: bundle.version, labels: bundle.labels, versions: this.#versions };
+    const { text, inputSize } = inputSignature(bundle);
+    return { name: this.#config.modelName ?? bundle.name, version: bundle.version, labels: bundle.labels, input: { text, inputSize }, versions: this.#versions };
   }
 
   /** What /readyz answers. */

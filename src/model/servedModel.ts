@@ -18,6 +18,8 @@ export interface ServedModel {
   version: number;
   /** Class names by output index. */
   labels: readonly string[];
+  /** What the model takes: text (it has preprocessing) and/or rows of `inputSize` floats. */
+  input: { text: boolean; inputSize: number };
   /** Every version the server knows of: one, or two during a chain reload (newest first). */
   versions: readonly VersionStatus[];
 }

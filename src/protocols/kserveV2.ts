@@ -14,6 +14,9 @@ import { scoresOf, topK } from '../model/scores.js';
 
 type Env = { Bindings: HttpBindings };
 
+/** Every answer of this protocol shows score vectors. */
+const SCORES = { scores: true } as const;
+
 /** The spec's error body: `{"error": "message"}`. */
 export const v2Error: ErrorShape = (err) => ({ error: err.message });
 
@@ -144,7 +147,7 @@ export function mountKserveV2(app: Hono<Env>, deps: ProtocolDeps): void {
       }
       if (!current) throw new MlserveError('ERR_MODEL_UNKNOWN', `Model ${name} version ${version} is being unloaded; infer on version ${served.version}.`);
       const req = parseInferRequest(await jsonBody(c, deps.limits.maxBodySize), deps);
-      const result = await deps.submit(req.texts);
+      const result = await deps.submit({ kind: 'text', texts: req.texts }, SCORES);
       const text = JSON.stringify(inferResponse(served, req, result));
       deps.addTx(result.slot, Buffer.byteLength(text));
       return c.body(text, 200, { 'content-type': 'application/json' });

@@ -117,7 +117,8 @@ export function mountSagemaker(app: Hono<Env>, deps: ProtocolDeps): void {
     if (acceptType !== '' && acceptType !== '*/*' && acceptType !== 'application/json' && acceptType !== 'text/csv') {
       throw new MlserveError('ERR_NOT_ACCEPTABLE', `/invocations answers application/json or text/csv, not "${acceptType}"`);
     }
-    const result = await deps.submit(invocationTexts(type, await rawBody(c, deps.limits.maxBodySize), deps));
+    const texts = invocationTexts(type, await rawBody(c, deps.limits.maxBodySize), deps);
+    const result = await deps.submit({ kind: 'text', texts });
     const { type: out, body } = invocationAnswer(result, accept);
     deps.addTx(result.slot, Buffer.byteLength(body));
     return c.body(body, 200, { 'content-type': out });

@@ -7,11 +7,15 @@ import { errorResponse, type ErrorShape } from '../http/errorResponse.js';
 import { checkText } from '../http/validateInput.js';
 import type { RequestResult } from '../model/requestResult.js';
 import type { ServedModel } from '../model/servedModel.js';
+import type { ModelInput } from '../model/modelInput.js';
 import { isObject, jsonBody } from './jsonBody.js';
 import type { ProtocolDeps } from './protocolDeps.js';
 import { scoreList, topK } from '../model/scores.js';
 
 type Env = { Bindings: HttpBindings };
+
+/** Every answer of this protocol shows score vectors. */
+const SCORES = { scores: true } as const;
 
 /** TF Serving answers every error as `{"error": "message"}`. */
 export const tfServingError: ErrorShape = (err) => ({ error: err.message });
@@ -76,7 +80,9 @@ export function modelMetadata(served: ServedModel, version: number) {
       signature_def: {
         signature_def: {
           [SERVING_DEFAULT]: {
-            inputs: { text: tensorInfo('serving_default_text:0', 'DT_STRING', [-1]) },
+            inputs: served.input.text
+              ? { text: tensorInfo('serving_default_text:0', 'DT_STRING', [-1]) }
+              : { inputs: tensorInfo('serving_default_inputs:0', 'DT_FLOAT', [-1, served.input.inputSize]) },
             outputs: {
               probabilities: tensorInfo('probabilities:0', 'DT_FLOAT', [-1, classes]),
               classes: tensorInfo('classes:0', 'DT_STRING', [-1]),
@@ -97,9 +103,43 @@ function textOf(v: unknown, where: string, deps: ProtocolDeps): string {
     throw new MlserveError('ERR_BODY_MALFORMED', `${where} must be a string, {"text": "..."} or {"b64": "..."}; this model's only input is "text" (DT_STRING)`);
   }
   if (typeof v === 'number' || Array.isArray(v)) {
-    throw new MlserveError('ERR_BODY_MALFORMED', `${where} is numeric, but this model's input "text" is DT_STRING: send the text itself`);
+    throw new MlserveError('ERR_BODY_MALFORMED', `${where} mixes numbers with texts: send every instance as text, or every one as ${deps.served().input.inputSize} numbers`);
   }
   return checkText(v, where, deps.limits);
+}
+
+/** A row of numbers (nested lists are flattened, as TF Serving reads a tensor's elements). */
+function numbersOf(v: unknown, where: string): number[] {
+  const flat = Array.isArray(v) ? (v as unknown[]).flat(Infinity) : [v];
+  for (let i = 0; i < flat.length; i++) {
+    if (typeof flat[i] !== 'number' || !Number.isFinite(flat[i])) throw new MlserveError('ERR_BODY_MALFORMED', `${where} must hold only finite numbers, got ${JSON.stringify(flat[i])} at ${i}`);
+  }
+  return flat as number[];
+}
+
+/** Numeric instances as one tensor input of `rows x inputSize` floats. */
+function tensorOf(list: unknown[], where: string, deps: ProtocolDeps): ModelInput {
+  const { inputSize } = deps.served().input;
+  if (list.length > deps.limits.maxBatch) {
+    throw new MlserveError('ERR_BATCH_TOO_LARGE', `"${where}" has ${list.length} rows, more than max-batch (${deps.limits.maxBatch})`);
+  }
+  const values = new Float32Array(list.length * inputSize);
+  list.forEach((row, r) => {
+    const numbers = numbersOf(row, `${where}[${r}]`);
+    if (numbers.length !== inputSize) throw new MlserveError('ERR_TENSOR_SHAPE', `${where}[${r}] has ${numbers.length} values; the model's input takes ${inputSize} per row`);
+    values.set(numbers, r * inputSize);
+  });
+  return { kind: 'tensor', rows: list.length, values };
+}
+
+/** Texts, or, when the first instance is numeric, a tensor. */
+function inputOf(list: unknown, where: string, deps: ProtocolDeps): ModelInput {
+  const numeric = (v: unknown) => typeof v === 'number' || Array.isArray(v);
+  if (Array.isArray(list) && list.length > 0 && numeric(list[0])) return tensorOf(list, where, deps);
+  if (!deps.served().input.text) {
+    throw new MlserveError('ERR_TEXT_UNSUPPORTED', `this model has no preprocessing: send "${where}" as rows of ${deps.served().input.inputSize} numbers`);
+  }
+  return { kind: 'text', texts: textList(list, where, deps) };
 }
 
 function textList(list: unknown, where: string, deps: ProtocolDeps): string[] {
@@ -111,24 +151,25 @@ function textList(list: unknown, where: string, deps: ProtocolDeps): string[] {
   return list.map((v, i) => textOf(v, `${where}[${i}]`, deps));
 }
 
-/** The texts of a Predict request and whether it used the columnar (`inputs`) format. */
-export function predictTexts(body: unknown, deps: ProtocolDeps): { texts: string[]; columnar: boolean } {
+/** The input of a Predict request (texts or a tensor) and whether it used the columnar (`inputs`) format. */
+export function predictInput(body: unknown, deps: ProtocolDeps): { input: ModelInput; columnar: boolean } {
   if (!isObject(body)) throw new MlserveError('ERR_BODY_MALFORMED', 'the body must be a JSON object with "instances" or "inputs"');
   checkSignature(body);
   const { instances, inputs } = body;
   if (instances !== undefined && inputs !== undefined) throw new MlserveError('ERR_BODY_MALFORMED', 'Request body must contain either "instances" or "inputs", not both');
   if (instances !== undefined) {
     if (!Array.isArray(instances)) throw new MlserveError('ERR_BODY_MALFORMED', '"instances" must be a list');
-    return { texts: textList(instances, 'instances', deps), columnar: false };
+    return { input: inputOf(instances, 'instances', deps), columnar: false };
   }
   if (inputs !== undefined) {
     const named = isObject(inputs) && !('b64' in inputs) ? inputs : null;
     if (named) {
-      const extra = Object.keys(named).filter((k) => k !== 'text');
-      if (extra.length > 0 || !('text' in named)) throw new MlserveError('ERR_BODY_MALFORMED', `"inputs" names ${JSON.stringify(Object.keys(named))}; this model's only input is "text"`);
-      return { texts: textList(named['text'], 'inputs.text', deps), columnar: true };
+      const keys = Object.keys(named);
+      const key = deps.served().input.text ? 'text' : 'inputs';
+      if (keys.length !== 1 || keys[0] !== key) throw new MlserveError('ERR_BODY_MALFORMED', `"inputs" names ${JSON.stringify(keys)}; this model's only input is "${key}"`);
+      return { input: inputOf(named[key], `inputs.${key}`, deps), columnar: true };
     }
-    return { texts: textList(inputs, 'inputs', deps), columnar: true };
+    return { input: inputOf(inputs, 'inputs', deps), columnar: true };
   }
   throw new MlserveError('ERR_BODY_MALFORMED', 'Missing "instances" or "inputs" key');
 }
@@ -199,11 +240,11 @@ export function mountTfServing(app: Hono<Env>, deps: ProtocolDeps): void {
       if (p.method === 'regress') throw new MlserveError('ERR_BODY_MALFORMED', `${served.name} is a classifier: use :predict or :classify, not :regress`);
       const body = await jsonBody(c, deps.limits.maxBodySize);
       if (p.method === 'predict') {
-        const { texts, columnar } = predictTexts(body, deps);
-        const result = await deps.submit(texts);
+        const { input, columnar } = predictInput(body, deps);
+        const result = await deps.submit(input, SCORES);
         return answer(c, result, predictAnswer(result, columnar));
       }
-      const result = await deps.submit(classifyTexts(body, deps));
+      const result = await deps.submit({ kind: 'text', texts: classifyTexts(body, deps) }, SCORES);
       return answer(c, result, classifyAnswer(result));
     } catch (err) {
       return fail(c, err);

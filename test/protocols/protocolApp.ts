@@ -1,6 +1,7 @@
 import { createApp } from '../../src/http/app.js';
 import type { RequestResult } from '../../src/model/requestResult.js';
 import type { ServedModel } from '../../src/model/servedModel.js';
+import type { ModelInput } from '../../src/model/modelInput.js';
 import { mountProtocols } from '../../src/protocols/mountProtocols.js';
 import type { ProtocolDeps } from '../../src/protocols/protocolDeps.js';
 import { appDeps } from '../http/appDeps.js';
@@ -12,7 +13,9 @@ export const LABELS = ['earn', 'grain', 'crude'];
  * A fake prediction: a text containing "oil" scores crude 0.7, grain 0.2, earn 0.1; any other
  * text earn 0.6, grain 0.3, crude 0.1. Returns the full score vectors, as a worker does.
  */
-export function fakeSubmit(texts: string[]): Promise<RequestResult> {
+export function fakeSubmit(input: ModelInput): Promise<RequestResult> {
+  // A tensor row scores like a text containing "oil" when its first value is over 0.5.
+  const texts = input.kind === 'text' ? input.texts : Array.from({ length: input.rows }, (_, r) => (input.values[r * (input.values.length / input.rows)]! > 0.5 ? 'oil' : ''));
   const scores = new Float32Array(texts.length * 3);
   const classes = new Int32Array(texts.length);
   const probs = new Float32Array(texts.length);
@@ -27,7 +30,7 @@ export function fakeSubmit(texts: string[]): Promise<RequestResult> {
 
 /** The served model of the fake: "reuters" version 1, available. */
 export function fakeServed(overrides: Partial<ServedModel> = {}): ServedModel {
-  return { name: 'reuters', version: 1, labels: LABELS, versions: [{ version: 1, state: 'AVAILABLE' }], ...overrides };
+  return { name: 'reuters', version: 1, labels: LABELS, input: { text: true, inputSize: 4 }, versions: [{ version: 1, state: 'AVAILABLE' }], ...overrides };
 }
 
 /** The hono app with every protocol mounted, over fake deps. */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MlserveError } from '../../src/errors.js';
 import { parseTfPath } from '../../src/protocols/tfServing.js';
-import { fakeServed, postJson, protocolApp } from './protocolApp.js';
+import { fakeServed, fakeSubmit, postJson, protocolApp } from './protocolApp.js';
 
 const near = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => Math.abs(x - b[i]!) < 1e-6);
 
@@ -87,7 +87,9 @@ test('errors are {"error": "message"} with TF Serving statuses', async () => {
   const cases: [string, RequestInit | undefined, number, RegExp][] = [
     ['/v1/models/other:predict', postJson({ instances: ['x'] }), 404, /Servable not found for request: Latest\(other\)/],
     ['/v1/models/reuters/versions/7', undefined, 404, /Specific\(reuters, 7\)/],
-    ['/v1/models/reuters:predict', postJson({ instances: [[0.1, 0.2]] }), 400, /DT_STRING/],
+    ['/v1/models/reuters:predict', postJson({ instances: [[0.1, 0.2]] }), 400, /has 2 values; the model's input takes 4/],
+    ['/v1/models/reuters:predict', postJson({ instances: [[0.1, 0.2, 0.3, 0.4], 'text'] }), 400, /only finite numbers/],
+    ['/v1/models/reuters:predict', postJson({ instances: ['text', [1, 2, 3, 4]] }), 400, /mixes numbers with texts/],
     ['/v1/models/reuters:predict', postJson({ instances: ['a'], inputs: ['b'] }), 400, /either "instances" or "inputs"/],
     ['/v1/models/reuters:predict', postJson({ signature_name: 'nope', instances: ['a'] }), 400, /signature name: "nope" not found/],
     ['/v1/models/reuters:predict', postJson('{"instances": ['), 400, /not valid JSON/],
@@ -113,4 +115,34 @@ test('a full queue answers 503 with Retry-After in the TF shape; harakiri 504', 
     if (status === 503) assert.equal(res.headers.get('retry-after'), '1');
     assert.deepEqual(await res.json(), { error: 'busy' });
   }
+});
+
+test(':predict with numeric instances sends one tensor of rows x inputSize floats', async () => {
+  const seen: unknown[] = [];
+  const { app } = protocolApp({
+    submit: (input, options) => {
+      seen.push({ input, options });
+      return fakeSubmit(input);
+    },
+  });
+  const res = await app.request('/v1/models/reuters:predict', postJson({ instances: [[0.9, 0, 0, 1], [[0], [0], [0], [1]]] }));
+  assert.equal(res.status, 200);
+  const { predictions } = (await res.json()) as { predictions: { classes: string }[] };
+  assert.deepEqual(predictions.map((p) => p.classes), ['crude', 'earn']);
+  const { input, options } = seen[0] as { input: { kind: string; rows: number; values: Float32Array }; options: unknown };
+  assert.deepEqual([input.kind, input.rows, Array.from(input.values)], ['tensor', 2, [0.8999999761581421, 0, 0, 1, 0, 0, 0, 1]]);
+  assert.deepEqual(options, { scores: true });
+});
+
+test('a model without preprocessing: metadata names a DT_FLOAT input; text instances are refused', async () => {
+  const { app } = protocolApp({ served: () => fakeServed({ input: { text: false, inputSize: 4 } }) });
+  const doc = (await (await app.request('/v1/models/reuters/metadata')).json()) as Record<string, any>;
+  const input = doc['metadata'].signature_def.signature_def.serving_default.inputs.inputs;
+  assert.equal(input.dtype, 'DT_FLOAT');
+  assert.deepEqual(input.tensor_shape.dim.map((d: { size: string }) => d.size), ['-1', '4']);
+  const res = await app.request('/v1/models/reuters:predict', postJson({ instances: ['oil'] }));
+  assert.equal(res.status, 400);
+  assert.match(((await res.json()) as { error: string }).error, /no preprocessing/);
+  const ok = await app.request('/v1/models/reuters:predict', postJson({ inputs: { inputs: [[1, 0, 0, 0]] } }));
+  assert.equal(ok.status, 200);
 });
