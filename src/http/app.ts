@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { readBody, readWebBody } from './readBody.js';
 import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
+import { headerQueueOptions } from './queueOptions.js';
 import type { RequestResult } from '../model/requestResult.js';
 import { scoreList, topK } from '../model/scores.js';
 import type { ModelInput, SubmitOptions } from '../model/modelInput.js';
@@ -66,7 +67,7 @@ export function createApp(deps: AppDeps, extend?: (app: Hono<Env>) => void): Hon
   app.get('/predict', async function predictGet(c) {
     const text = checkText(c.req.query('text'), 'text', limits);
     const extras = extrasOf(c.req.query('top_k'), c.req.query('probabilities'), 'query');
-    return answer(c, await deps.submit({ kind: 'text', texts: [text] }, submitOptions(extras)), false, extras);
+    return answer(c, await deps.submit({ kind: 'text', texts: [text] }, submitOptions(c, extras)), false, extras);
   });
 
   app.post('/predict', async function predictPost(c) {
@@ -85,7 +86,7 @@ export function createApp(deps: AppDeps, extend?: (app: Hono<Env>) => void): Hon
     const texts = textsFromBody(parsed, limits);
     const { top_k, probabilities } = parsed as { top_k?: unknown; probabilities?: unknown };
     const extras = extrasOf(top_k, probabilities, 'body');
-    return answer(c, await deps.submit({ kind: 'text', texts }, submitOptions(extras)), true, extras);
+    return answer(c, await deps.submit({ kind: 'text', texts }, submitOptions(c, extras)), true, extras);
   });
 
   if (deps.metrics) app.get('/metrics', deps.metrics);
@@ -144,9 +145,11 @@ export function extrasOf(topK: unknown, probabilities: unknown, where: 'query' |
   return { topK: k, probabilities: all };
 }
 
-/** Score vectors are asked of the worker only when the answer shows them. */
-function submitOptions(extras: Extras): SubmitOptions | undefined {
-  return extras.topK !== null || extras.probabilities ? { scores: true } : undefined;
+/** The queue's deadline and priority from the headers; score vectors only when the answer shows them. */
+function submitOptions(c: Context<Env>, extras: Extras): SubmitOptions {
+  const options = headerQueueOptions((name) => c.req.header(name), performance.now());
+  if (extras.topK !== null || extras.probabilities) options.scores = true;
+  return options;
 }
 
 /** A prediction with the `top` k classes and/or the whole `probabilities` vector. */

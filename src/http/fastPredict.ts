@@ -4,6 +4,7 @@ import type { AppDeps } from './app.js';
 import { prediction } from './app.js';
 import { errorParts } from './errorResponse.js';
 import { checkText } from './validateInput.js';
+import { PRIORITY_HEADER, TIMEOUT_HEADER } from './queueOptions.js';
 import { maxUriLength } from './clientError.js';
 import { MlserveError } from '../errors.js';
 
@@ -50,7 +51,7 @@ export function fastPredictListener(deps: AppDeps, fallback: RequestListener): R
       res.end(body);
       return;
     }
-    if (req.method !== 'GET' || url === undefined || !url.startsWith('/predict?')) {
+    if (req.method !== 'GET' || url === undefined || !url.startsWith('/predict?') || req.headers[TIMEOUT_HEADER] !== undefined || req.headers[PRIORITY_HEADER] !== undefined) {
       fallback(req, res);
       return;
     }

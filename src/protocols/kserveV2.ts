@@ -9,13 +9,13 @@ import type { RequestResult } from '../model/requestResult.js';
 import type { ServedModel } from '../model/servedModel.js';
 import { VERSION } from '../version.js';
 import { isObject, jsonBody } from './jsonBody.js';
+import { queueHeaders } from './queueHeaders.js';
+import { queueOptions } from '../http/queueOptions.js';
+import type { SubmitOptions } from '../model/modelInput.js';
 import type { ProtocolDeps } from './protocolDeps.js';
 import { scoresOf, topK } from '../model/scores.js';
 
 type Env = { Bindings: HttpBindings };
-
-/** Every answer of this protocol shows score vectors. */
-const SCORES = { scores: true } as const;
 
 /** The spec's error body: `{"error": "message"}`. */
 export const v2Error: ErrorShape = (err) => ({ error: err.message });
@@ -41,18 +41,25 @@ export function modelMetadataV2(served: ServedModel) {
   };
 }
 
+const V2_PARAMS = { timeoutName: 'parameters.timeout', priorityName: 'parameters.priority', msPerUnit: 1e-3 };
+
 /** What an inference request asks for. */
 export interface V2Request {
   id?: string;
   texts: string[];
   /** `parameters.classification` of the requested output: answer the top K as "score:index:label". */
   classification: number | null;
+  /** `parameters.timeout` (microseconds) and `parameters.priority` of the request, for the queue. */
+  queue: SubmitOptions;
 }
 
 /** Parses and checks an inference request body against the model's one BYTES input. */
-export function parseInferRequest(body: unknown, deps: ProtocolDeps): V2Request {
+export function parseInferRequest(body: unknown, deps: ProtocolDeps, now = performance.now()): V2Request {
   if (!isObject(body)) throw new MlserveError('ERR_BODY_MALFORMED', 'the inference request must be a JSON object with "inputs"');
-  const { id, inputs, outputs } = body;
+  const { id, inputs, outputs, parameters } = body;
+  if (parameters !== undefined && !isObject(parameters)) throw new MlserveError('ERR_BODY_MALFORMED', '"parameters" must be an object');
+  const timeoutUs = isObject(parameters) ? parameters['timeout'] : undefined;
+  const queue = queueOptions(timeoutUs, isObject(parameters) ? parameters['priority'] : undefined, V2_PARAMS, now);
   if (id !== undefined && typeof id !== 'string') throw new MlserveError('ERR_BODY_MALFORMED', '"id" must be a string');
   if (!Array.isArray(inputs) || inputs.length !== 1) {
     throw new MlserveError('ERR_BODY_MALFORMED', `"inputs" must be a list of one tensor, "${V2_INPUT}" (BYTES); got ${Array.isArray(inputs) ? inputs.length : typeof inputs}`);
@@ -71,7 +78,7 @@ export function parseInferRequest(body: unknown, deps: ProtocolDeps): V2Request 
   if (data.length === 0) throw new MlserveError('ERR_TEXT_MISSING', `input '${V2_INPUT}' has no data`);
   if (data.length > deps.limits.maxBatch) throw new MlserveError('ERR_BATCH_TOO_LARGE', `input '${V2_INPUT}' has ${data.length} elements, more than max-batch (${deps.limits.maxBatch})`);
   const texts = data.map((t, i) => checkText(t, `${V2_INPUT}.data[${i}]`, deps.limits));
-  return { ...(id !== undefined ? { id } : {}), texts, classification: classificationOf(outputs) };
+  return { ...(id !== undefined ? { id } : {}), texts, classification: classificationOf(outputs), queue };
 }
 
 function classificationOf(outputs: unknown): number | null {
@@ -147,7 +154,7 @@ export function mountKserveV2(app: Hono<Env>, deps: ProtocolDeps): void {
       }
       if (!current) throw new MlserveError('ERR_MODEL_UNKNOWN', `Model ${name} version ${version} is being unloaded; infer on version ${served.version}.`);
       const req = parseInferRequest(await jsonBody(c, deps.limits.maxBodySize), deps);
-      const result = await deps.submit({ kind: 'text', texts: req.texts }, SCORES);
+      const result = await deps.submit({ kind: 'text', texts: req.texts }, { ...queueHeaders(c), ...req.queue, scores: true });
       const text = JSON.stringify(inferResponse(served, req, result));
       deps.addTx(result.slot, Buffer.byteLength(text));
       return c.body(text, 200, { 'content-type': 'application/json' });

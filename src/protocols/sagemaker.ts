@@ -7,6 +7,7 @@ import { prediction } from '../http/app.js';
 import { checkText, textsFromBody } from '../http/validateInput.js';
 import type { RequestResult } from '../model/requestResult.js';
 import { isObject, rawBody } from './jsonBody.js';
+import { queueHeaders } from './queueHeaders.js';
 import type { ProtocolDeps } from './protocolDeps.js';
 
 type Env = { Bindings: HttpBindings };
@@ -118,7 +119,7 @@ export function mountSagemaker(app: Hono<Env>, deps: ProtocolDeps): void {
       throw new MlserveError('ERR_NOT_ACCEPTABLE', `/invocations answers application/json or text/csv, not "${acceptType}"`);
     }
     const texts = invocationTexts(type, await rawBody(c, deps.limits.maxBodySize), deps);
-    const result = await deps.submit({ kind: 'text', texts });
+    const result = await deps.submit({ kind: 'text', texts }, queueHeaders(c));
     const { type: out, body } = invocationAnswer(result, accept);
     deps.addTx(result.slot, Buffer.byteLength(body));
     return c.body(body, 200, { 'content-type': out });

@@ -5,6 +5,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { MlserveError } from '../errors.js';
 import { errorResponse, type ErrorShape } from '../http/errorResponse.js';
 import { checkText } from '../http/validateInput.js';
+import { queueHeaders } from './queueHeaders.js';
 import type { RequestResult } from '../model/requestResult.js';
 import type { ServedModel } from '../model/servedModel.js';
 import type { ModelInput } from '../model/modelInput.js';
@@ -13,9 +14,6 @@ import type { ProtocolDeps } from './protocolDeps.js';
 import { scoreList, topK } from '../model/scores.js';
 
 type Env = { Bindings: HttpBindings };
-
-/** Every answer of this protocol shows score vectors. */
-const SCORES = { scores: true } as const;
 
 /** TF Serving answers every error as `{"error": "message"}`. */
 export const tfServingError: ErrorShape = (err) => ({ error: err.message });
@@ -241,10 +239,10 @@ export function mountTfServing(app: Hono<Env>, deps: ProtocolDeps): void {
       const body = await jsonBody(c, deps.limits.maxBodySize);
       if (p.method === 'predict') {
         const { input, columnar } = predictInput(body, deps);
-        const result = await deps.submit(input, SCORES);
+        const result = await deps.submit(input, { ...queueHeaders(c), scores: true });
         return answer(c, result, predictAnswer(result, columnar));
       }
-      const result = await deps.submit({ kind: 'text', texts: classifyTexts(body, deps) }, SCORES);
+      const result = await deps.submit({ kind: 'text', texts: classifyTexts(body, deps) }, { ...queueHeaders(c), scores: true });
       return answer(c, result, classifyAnswer(result));
     } catch (err) {
       return fail(c, err);

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postJson, protocolApp } from './protocolApp.js';
+import { fakeSubmit, postJson, protocolApp } from './protocolApp.js';
 
 test('defaults keep the answer byte for byte', async () => {
   const { app } = protocolApp();
@@ -36,4 +36,30 @@ test('a bad top_k or probabilities is a 400 naming the parameter', async () => {
     assert.equal(error.code, 'ERR_PARAMETER_INVALID');
     assert.match(error.message, /top_k|probabilities/);
   }
+});
+
+test('X-Mlserve-Timeout-Ms and X-Mlserve-Priority reach the queue from /predict and every protocol', async () => {
+  const seen: { deadline?: number; priority?: number }[] = [];
+  const { app } = protocolApp({
+    submit: (input, options) => {
+      seen.push({ ...options });
+      return fakeSubmit(input);
+    },
+  });
+  const headers = { 'x-mlserve-timeout-ms': '250', 'x-mlserve-priority': '7' };
+  const t0 = performance.now();
+  await app.request('/predict?text=oil', { headers });
+  await app.request('/v1/models/reuters:predict', postJson({ instances: ['oil'] }, headers));
+  await app.request('/invocations', postJson({ instances: ['oil'] }, headers));
+  await app.request('/v2/models/reuters/infer', postJson({ inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: ['oil'] }], parameters: { timeout: 100_000, priority: 2 } }));
+  assert.equal(seen.length, 4);
+  for (const s of seen.slice(0, 3)) {
+    assert.equal(s.priority, 7);
+    assert.ok(s.deadline! >= t0 + 250 && s.deadline! < performance.now() + 250);
+  }
+  assert.equal(seen[3]!.priority, 2);
+  assert.ok(seen[3]!.deadline! >= t0 + 100 && seen[3]!.deadline! < performance.now() + 100, 'KServe timeout is in microseconds');
+  const bad = await app.request('/predict?text=oil', { headers: { 'x-mlserve-timeout-ms': 'soon' } });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /X-Mlserve-Timeout-Ms/);
 });
