@@ -30,6 +30,8 @@ export function startLoad(socketPath: string, concurrency: number): { stop(): Pr
         else fail(`HTTP ${res.status} ${res.body.slice(0, 200)}`);
       } catch (err) {
         fail((err as NodeJS.ErrnoException).code ?? String(err));
+        // A socket that is gone fails at once: do not spin (a connection refused or reset is counted).
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') await new Promise((r) => setTimeout(r, 100));
       }
     }
   };
