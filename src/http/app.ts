@@ -9,8 +9,8 @@ import type { RequestResult } from '../master/dispatcher.js';
 
 /** What the HTTP API needs from the master. */
 export interface AppDeps {
-  /** Queues one request's texts for prediction. */
-  submit(texts: string[]): Promise<RequestResult>;
+  /** Queues one request's texts for prediction; `reqId` (X-Request-Id) names it in the master's logs. */
+  submit(texts: string[], reqId?: string): Promise<RequestResult>;
   /** Readiness for /readyz: `ready` false gives 503 with `reason`. */
   readiness(): { ready: boolean; reason?: string; [k: string]: unknown };
   /** Accounts response bytes to the worker slot that predicted them (uWSGI `tx`). */
@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get('/predict', async function predictGet(c) {
     const text = checkText(c.req.query('text'), 'text', limits);
-    return answer(c, await deps.submit([text]), false);
+    return answer(c, await deps.submit([text], c.req.header('x-request-id')), false);
   });
 
   app.post('/predict', async function predictPost(c) {
@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     } catch (err) {
       throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`, { status: 400 });
     }
-    return answer(c, await deps.submit(textsFromBody(parsed, limits)), true);
+    return answer(c, await deps.submit(textsFromBody(parsed, limits), c.req.header('x-request-id')), true);
   });
 
   if (deps.metrics) app.get('/metrics', deps.metrics);

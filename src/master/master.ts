@@ -173,7 +173,7 @@ export class Master extends EventEmitter {
 
   #appDeps(): AppDeps {
     return {
-      submit: (texts) => this.dispatcher.submit(texts),
+      submit: (texts, reqId) => this.dispatcher.submit(texts, reqId),
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
       closing: () => this.#state === 'stopping',
@@ -282,7 +282,14 @@ export class Master extends EventEmitter {
   #createScaler(config: Config): Scaler | null {
     const cheaper = createCheaper(config);
     return cheaper
-      ? new Scaler({ supervisor: this.supervisor, cheaper, backlog: () => this.dispatcher.queueLength, rss: () => this.stats.activeRss(), log: this.log })
+      ? new Scaler({
+          supervisor: this.supervisor,
+          cheaper,
+          backlog: () => this.dispatcher.queueLength,
+          backlogArea: () => this.dispatcher.backlogArea(),
+          rss: () => this.stats.activeRss(),
+          log: this.log,
+        })
       : null;
   }
 

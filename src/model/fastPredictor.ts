@@ -5,8 +5,11 @@ import { Tokenizer } from './tokenizer.js';
 
 /** What a worker serves with: tfjs's predictor or the fast path. */
 export interface BatchPredictor {
-  /** Top class and its probability for each text. */
-  predictBatch(texts: readonly string[]): BatchPrediction;
+  /**
+   * Top class and its probability for each text. `onRow(i)` is called as row i starts, so a
+   * worker that dies in a row can be told which (the fast path works row by row).
+   */
+  predictBatch(texts: readonly string[], onRow?: (row: number) => void): BatchPrediction;
   /** Full output rows (`texts.length x outputWidth`), for parity tests. */
   predictRows(texts: readonly string[]): Float32Array;
 }
@@ -34,10 +37,11 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
     return out;
   }
 
-  function predictBatch(texts: readonly string[]): BatchPrediction {
+  function predictBatch(texts: readonly string[], onRow?: (row: number) => void): BatchPrediction {
     const classes = new Int32Array(texts.length);
     const probs = new Float32Array(texts.length);
     for (let i = 0; i < texts.length; i++) {
+      onRow?.(i);
       net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), row, 0);
       // First maximum wins, as numpy's argmax (the Python peer) and argmaxRows do.
       let best = 0;

@@ -10,6 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { Piscina } from 'piscina';
 import { createFastPredictor, type BatchPredictor } from '../model/fastPredictor.js';
 import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
+import { PROGRESS_BATCH, PROGRESS_IDLE, progressWriter } from './progress.js';
 
 /** The model as this thread serves it, and what it reports about memory. */
 interface Serving {
@@ -44,6 +45,7 @@ async function serve(init: WorkerInit): Promise<Serving> {
 }
 
 const init = Piscina.workerData as WorkerInit;
+const setProgress = progressWriter(init.progress);
 const started = performance.now();
 const serving = await serve(init);
 const { predictor, backend } = serving;
@@ -59,16 +61,22 @@ function spinFor(ms: number): void {
 
 const leak: unknown[] = [];
 
-/** The test hooks of {@link WorkerInit.testOps}; real traffic never reaches this. */
-function runTestHooks(texts: string[]): void {
-  for (const text of texts) {
+/**
+ * The test hooks of {@link WorkerInit.testOps}; real traffic never reaches this. Each hook row
+ * reports its progress as a real row does. Returns true when a hook crashes the thread (the
+ * batch goes no further, as a real crash in that row would not).
+ */
+function runTestHooks(texts: string[]): boolean {
+  for (let row = 0; row < texts.length; row++) {
+    const text = texts[row]!;
     if (text.charCodeAt(0) !== 0) continue;
+    setProgress(row);
     if (text === '\0crash') {
       // Thrown outside the task: an uncaught exception ends the thread, as a real crash would.
       setImmediate(() => {
         throw new Error('crash requested by a test hook');
       });
-      return;
+      return true;
     }
     const spin = /^\0spin:(\d+)$/.exec(text);
     if (spin) spinFor(Number(spin[1]));
@@ -78,15 +86,21 @@ function runTestHooks(texts: string[]): void {
       for (let mb = 0; mb < Number(alloc[1]); mb++) leak.push(Array.from({ length: 32768 }, (_, i) => ({ i })));
     }
   }
+  return false;
 }
 
-function predict(texts: string[]): PredictResult {
+/** A batch's result, or null when a test hook crashed the thread (the crash answers). */
+function predict(texts: string[]): PredictResult | null {
   const t0 = performance.now();
   try {
-    if (init.testOps) runTestHooks(texts);
-    const { classes, probs } = predictor.predictBatch(texts);
+    if (init.testOps && runTestHooks(texts)) return null;
+    // The fast path reports each row; tfjs predicts the batch as one matrix: no row to blame.
+    setProgress(PROGRESS_BATCH);
+    const { classes, probs } = predictor.predictBatch(texts, setProgress);
+    setProgress(PROGRESS_IDLE);
     return { op: 'predict', classes, probs, ms: performance.now() - t0 };
   } catch (err) {
+    setProgress(PROGRESS_IDLE);
     // A bad batch must not take the thread down: answer the error, keep serving.
     const message = err instanceof Error ? err.message : String(err);
     return {
@@ -104,7 +118,7 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<never> 
   switch (task.op) {
     case 'predict': {
       const result = predict(task.texts);
-      if (init.testOps && task.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
+      if (result === null) return new Promise<never>(() => {}); // the crash answers
       // Piscina's transferable protocol: the two buffers move to the master without a copy.
       return Piscina.move({
         [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],

@@ -15,6 +15,11 @@ export interface WorkerInit {
    * retains N chunks of small JS objects (a leak).
    */
   testOps: boolean;
+  /**
+   * The row being predicted, in shared memory (src/worker/progress.ts): read by the master when
+   * the thread dies mid-batch, to tell the culprit from its batch-mates. Added by WorkerThread.
+   */
+  progress?: SharedArrayBuffer;
 }
 
 /** A task the master sends to one worker thread. */
