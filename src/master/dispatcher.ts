@@ -5,18 +5,11 @@ import type { PoisonStats } from '../stats/statsInput.js';
 import { requestOfRow } from '../worker/progress.js';
 import { QUARANTINE_GRACE_MS, QuarantinePlan, judge, type KillCause, type Verdict } from './quarantine.js';
 import { RequestQueue } from './requestQueue.js';
+import type { RequestResult } from '../model/requestResult.js';
 import type { Lease, Supervisor } from './supervisor.js';
 import type { WorkerThread } from './workerThread.js';
 
-/** The rows of one request, answered from one batch. */
-export interface RequestResult {
-  classes: Int32Array;
-  probs: Float32Array;
-  /** The slot that predicted it (for per-worker `tx`). */
-  slot: number;
-  /** Class names of the model that predicted it. */
-  labels: readonly string[];
-}
+export type { RequestResult };
 
 interface Pending {
   texts: string[];
@@ -129,7 +122,10 @@ export class Dispatcher {
    */
   submit(texts: string[], reqId?: string): Promise<RequestResult> {
     if (!this.#accepting) {
-      return Promise.reject(new MlserveError('ERR_SHUTTING_DOWN', 'the server is shutting down', { status: 503 }));
+      return Promise.reject(new MlserveError('ERR_SHUTTING_DOWN', 'the server is shutting down'));
+    }
+    if (!this.#sup.canServe()) {
+      return Promise.reject(new MlserveError('ERR_NOT_READY', 'no worker is ready or starting; see /readyz'));
     }
     const { listen, maxBatchSize, maxEnqueuedBatches = Infinity } = this.#opts;
     if (!queueHasRoom({ requests: this.#queue.length, rows: this.#queue.rows }, texts.length, { listen, maxBatchSize, maxEnqueuedBatches })) {
@@ -138,7 +134,6 @@ export class Dispatcher {
         new MlserveError(
           'ERR_QUEUE_FULL',
           `too many requests waiting for a worker (listen = ${listen} requests, max-enqueued-batches = ${maxEnqueuedBatches} x ${maxBatchSize} rows)`,
-          { status: 503 },
         ),
       );
     }
@@ -301,7 +296,7 @@ export class Dispatcher {
       const result = await runner.thread.predict(texts);
       if (result.error) {
         errors = batch.length;
-        const err = new MlserveError('ERR_PREDICT', `prediction failed: ${result.error.message}`, { status: 500 });
+        const err = new MlserveError('ERR_PREDICT', `prediction failed: ${result.error.message}`);
         this.#opts.log.error({ worker: runner.slot, err: result.error.message, rows: texts.length }, 'predict failed');
         for (const p of batch) p.reject(err);
       } else {
@@ -370,15 +365,15 @@ export class Dispatcher {
         new MlserveError(
           'ERR_HARAKIRI',
           `this request was in a batch whose worker died (${v.cause}) and could not run again within harakiri + ${QUARANTINE_GRACE_MS / 1000} s (${harakiri + QUARANTINE_GRACE_MS / 1000} s)`,
-          { status: 504, cause },
+          { cause },
         ),
       );
     } else if (v.cause === 'harakiri') {
-      v.item.reject(new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { status: 504, cause }));
+      v.item.reject(new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { cause }));
     } else {
       const what = slot === 0 ? 'the quarantine thread' : `worker ${slot}`;
       const how = v.cause === 'oom' ? 'ran out of memory' : 'died';
-      v.item.reject(new MlserveError('ERR_WORKER_CRASHED', `${what} ${how} while predicting this request`, { status: 502, cause }));
+      v.item.reject(new MlserveError('ERR_WORKER_CRASHED', `${what} ${how} while predicting this request`, { cause }));
     }
   }
 
