@@ -175,7 +175,10 @@ export class Master extends EventEmitter {
     return {
       submit: (texts, reqId) => this.dispatcher.submit(texts, reqId),
       readiness: () => this.readiness(),
-      addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
+      // Slot 0 is the quarantine thread (src/master/quarantine.ts): no slot to account it to.
+      addTx: (slot, bytes) => {
+        if (slot > 0) this.supervisor.slots.addTx(slot, bytes);
+      },
       closing: () => this.#state === 'stopping',
       onResponse: (route, status, ms) => this.stats.collector.recordRequest(route, status, ms),
       ...(this.#config.metrics ? { metrics: metricsHandler(this.stats.collector, () => this.stats.input()) } : {}),

@@ -71,7 +71,9 @@ function runTestHooks(texts: string[]): boolean {
     const text = texts[row]!;
     if (text.charCodeAt(0) !== 0) continue;
     setProgress(row);
-    if (text === '\0crash') {
+    // "\0crash:batch" dies as a crash in a batch-wide step would: with no row to blame.
+    if (text === '\0crash:batch') setProgress(PROGRESS_BATCH);
+    if (text === '\0crash' || text === '\0crash:batch') {
       // Thrown outside the task: an uncaught exception ends the thread, as a real crash would.
       setImmediate(() => {
         throw new Error('crash requested by a test hook');

@@ -10,7 +10,8 @@ export interface WorkerInit {
   fastPath: boolean;
   /**
    * Test hooks, for supervision tests only (env NODE_MLSERVE_TEST_HOOKS=1): a text starting with
-   * NUL is an instruction to the worker — "\0crash" ends the thread with an uncaught exception,
+   * NUL is an instruction to the worker — "\0crash" ends the thread with an uncaught exception
+   * ("\0crash:batch" the same, as if in a batch-wide step: no row reported),
    * "\0spin:MS" keeps it busy in synchronous code for MS ms (a stuck prediction), "\0alloc:N"
    * retains N chunks of small JS objects (a leak).
    */
