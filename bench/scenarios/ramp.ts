@@ -68,40 +68,45 @@ export async function driveRamp(
 }
 
 /**
+ * Each server with scaling on, started fresh (mlserve with `mlserveArgs`, the peer with its ini),
+ * driven through `schedule`: one run each, logged under `part`.
+ */
+async function driveEachServer(ctx: BenchContext, part: string, mlserveArgs: string[], schedule: readonly number[]): Promise<RampRun[]> {
+  const starters: Array<[string, () => Promise<Target>]> = [];
+  if (ctx.options.servers.includes('mlserve')) {
+    starters.push([`mlserve ${mlserveArgs.join(' ')}`, () => startMlserveTarget({ modelBase: ctx.modelBase, args: mlserveArgs, stats: true })]);
+  }
+  if (ctx.options.servers.includes('peer')) starters.push([PEER_SCALING, () => startPeerTarget({ modelDir: ctx.modelDir })]);
+  const runs: RampRun[] = [];
+  for (const [scaling, start] of starters) {
+    const target = await start();
+    try {
+      ctx.log(`${part}: ${target.name}, ${schedule.length} s (${scaling})`);
+      await assertServes(target, ctx.getPaths[0]!);
+      const before = cpuSnapshot(target.daemonPids());
+      const run = await driveRamp(target, schedule, ctx.getPaths);
+      const foreign = foreignCpu(before, cpuSnapshot(target.daemonPids()));
+      runs.push({ name: target.name, description: target.description, scaling, ...run, foreign });
+      ctx.log(
+        `${part}: ${target.name}: ${run.completed} requests, ${run.errors} errors, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ` +
+          `active workers ${Math.min(...run.seconds.map((s) => s.active ?? 0))}..${Math.max(...run.seconds.map((s) => s.active ?? 0))}`,
+      );
+    } finally {
+      await target.stop();
+    }
+  }
+  return runs;
+}
+
+/**
  * The autoscaling profile: load rising then falling, against mlserve with cheaper scaling on
  * (`--ramp-mlserve`) and against the peer (uWSGI spare 2..8), each started fresh.
  */
 export async function runRamp(ctx: BenchContext): Promise<RampResult> {
   const { ramp } = ctx.options;
   const schedule = rampSchedule({ peak: ramp.peak, stepS: ramp.stepS, tailS: ramp.tailS });
-  const result: RampResult = { schedule, stepS: ramp.stepS, tailS: ramp.tailS, runs: [] };
-  const starters: Array<[string, () => Promise<Target>]> = [];
-  if (ctx.options.servers.includes('mlserve')) {
-    starters.push([
-      `mlserve ${ramp.mlserveArgs.join(' ')}`,
-      () => startMlserveTarget({ modelBase: ctx.modelBase, args: ramp.mlserveArgs, stats: true }),
-    ]);
-  }
-  if (ctx.options.servers.includes('peer')) starters.push([PEER_SCALING, () => startPeerTarget({ modelDir: ctx.modelDir })]);
-  for (const [scaling, start] of starters) {
-    const target = await start();
-    try {
-      ctx.log(`ramp: ${target.name}, ${schedule.length} s (${scaling})`);
-      await assertServes(target, ctx.getPaths[0]!);
-      const before = cpuSnapshot(target.daemonPids());
-      const run = await driveRamp(target, schedule, ctx.getPaths);
-      const foreign = foreignCpu(before, cpuSnapshot(target.daemonPids()));
-      result.runs.push({ name: target.name, description: target.description, scaling, ...run, foreign });
-      const active = run.seconds.map((s) => s.active ?? 0);
-      ctx.log(
-        `ramp: ${target.name}: ${run.completed} requests, ${run.errors} errors, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ` +
-          `active workers ${Math.min(...active)}..${Math.max(...active)}`,
-      );
-    } finally {
-      await target.stop();
-    }
-  }
-  return result;
+  const runs = await driveEachServer(ctx, 'ramp', ramp.mlserveArgs, schedule);
+  return { schedule, stepS: ramp.stepS, tailS: ramp.tailS, runs };
 }
 
 /**
@@ -131,33 +136,12 @@ export function countChanges(seconds: readonly Pick<RampSecond, 't' | 'active'>[
 export async function runSteady(ctx: BenchContext): Promise<SteadyResult> {
   const { steady } = ctx.options;
   const schedule = Array.from({ length: steady.seconds }, () => steady.concurrency);
-  const result: SteadyResult = { seconds: steady.seconds, concurrency: steady.concurrency, settleS: SETTLE_S, runs: [] };
-  const starters: Array<[string, () => Promise<Target>]> = [];
-  if (ctx.options.servers.includes('mlserve')) {
-    starters.push([
-      `mlserve ${steady.mlserveArgs.join(' ')}`,
-      () => startMlserveTarget({ modelBase: ctx.modelBase, args: steady.mlserveArgs, stats: true }),
-    ]);
-  }
-  if (ctx.options.servers.includes('peer')) starters.push([PEER_SCALING, () => startPeerTarget({ modelDir: ctx.modelDir })]);
-  for (const [scaling, start] of starters) {
-    const target = await start();
-    try {
-      ctx.log(`steady: ${target.name}, c=${steady.concurrency} for ${steady.seconds} s (${scaling})`);
-      await assertServes(target, ctx.getPaths[0]!);
-      const before = cpuSnapshot(target.daemonPids());
-      const run = await driveRamp(target, schedule, ctx.getPaths);
-      const foreign = foreignCpu(before, cpuSnapshot(target.daemonPids()));
-      const changesAfterSettle = countChanges(run.seconds, SETTLE_S);
-      result.runs.push({ name: target.name, description: target.description, scaling, ...run, foreign, changesAfterSettle });
-      const active = run.seconds.map((s) => s.active ?? 0);
-      ctx.log(
-        `steady: ${target.name}: ${run.completed} requests, ${run.errors} errors, active workers ${active.join(' ')}; ` +
-          `${changesAfterSettle} changes after the first ${SETTLE_S} s`,
-      );
-    } finally {
-      await target.stop();
-    }
-  }
-  return result;
+  const runs = await driveEachServer(ctx, 'steady', steady.mlserveArgs, schedule);
+  for (const r of runs) ctx.log(`steady: ${r.name}: ${countChanges(r.seconds, SETTLE_S)} changes after the first ${SETTLE_S} s`);
+  return {
+    seconds: steady.seconds,
+    concurrency: steady.concurrency,
+    settleS: SETTLE_S,
+    runs: runs.map((r) => ({ ...r, changesAfterSettle: countChanges(r.seconds, SETTLE_S) })),
+  };
 }

@@ -3,7 +3,8 @@ import type { Logger } from '../log.js';
 import { batchCount, holdMicros, queueHasRoom } from './batchPolicy.js';
 import type { PoisonStats } from '../stats/statsInput.js';
 import { requestOfRow } from '../worker/progress.js';
-import { QUARANTINE_GRACE_MS, QuarantinePlan, judge, type KillCause, type Verdict } from './quarantine.js';
+import { killCause, poisonError } from './poisonErrors.js';
+import { QuarantinePlan, judge, type KillCause, type Verdict } from './quarantine.js';
 import { RequestQueue } from './requestQueue.js';
 import type { RequestResult } from '../model/requestResult.js';
 import type { Lease, Supervisor } from './supervisor.js';
@@ -357,24 +358,9 @@ export class Dispatcher {
   }
 
   #answer(v: Verdict<Pending>, slot: number, cause: unknown): void {
-    const harakiri = this.#opts.harakiri ?? 0;
     if (v.culprit) this.#poison.culprits++;
     else this.#poison.expired++;
-    if (!v.culprit) {
-      v.item.reject(
-        new MlserveError(
-          'ERR_HARAKIRI',
-          `this request was in a batch whose worker died (${v.cause}) and could not run again within harakiri + ${QUARANTINE_GRACE_MS / 1000} s (${harakiri + QUARANTINE_GRACE_MS / 1000} s)`,
-          { cause },
-        ),
-      );
-    } else if (v.cause === 'harakiri') {
-      v.item.reject(new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { cause }));
-    } else {
-      const what = slot === 0 ? 'the quarantine thread' : `worker ${slot}`;
-      const how = v.cause === 'oom' ? 'ran out of memory' : 'died';
-      v.item.reject(new MlserveError('ERR_WORKER_CRASHED', `${what} ${how} while predicting this request`, { cause }));
-    }
+    v.item.reject(poisonError(v, slot, this.#opts.harakiri ?? 0, cause));
   }
 
   /** One timer for the earliest deadline among the requests waiting in quarantine. */
@@ -406,11 +392,4 @@ export class Dispatcher {
       for (const w of waiters) w();
     }
   }
-}
-
-/** Why a thread died under a batch, from the task's rejection: V8's heap limit, else a crash. */
-function killCause(err: unknown): KillCause {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'oom';
-  return err instanceof Error && /out of memory/i.test(err.message) ? 'oom' : 'crash';
 }

@@ -103,6 +103,18 @@ describe('quarantine', () => {
     }
   });
 
+  test('a request that exhausts worker-max-heap is counted as an out-of-memory kill and says so', async () => {
+    const ml = await startMlserve({ args: ['--workers', '1', '--worker-max-heap', '64M'], env: hooks });
+    try {
+      const r = await post(ml, ['\0alloc:400']);
+      assert.equal(r.status, 502);
+      assert.match(r.json?.error?.message ?? '', /ran out of memory/);
+      assert.equal(await metric(ml, 'mlserve_batch_kills_total{cause="oom"}'), 1);
+    } finally {
+      assert.equal(await ml.stop(), 0);
+    }
+  });
+
   test('repeated poison requests: each costs one worker, respawns back off instead of storming', async () => {
     const ml = await startMlserve({ args: ['--workers', '2'], env: hooks });
     try {
