@@ -140,7 +140,8 @@ export class QuarantinePlan<T> {
 
   /**
    * The next batch for an idle worker: every rerun whose rows fit in `maxRows` (the first one
-   * always), with its budget. Null when none waits.
+   * always), with its budget: harakiri, but no later than {@link SUSPECT_RESERVE_MS} before the
+   * earliest deadline (or that deadline, when less is left). Null when none waits.
    */
   takeReruns(now: number, harakiriMs: number, rowsOf: (item: T) => number, maxRows: number): { batch: Tracked<T>[]; budgetMs: number | null } | null {
     if (this.#reruns.length === 0) return null;
@@ -148,7 +149,12 @@ export class QuarantinePlan<T> {
     let n = 1;
     while (n < this.#reruns.length && rows + rowsOf(this.#reruns[n]!.item) <= maxRows) rows += rowsOf(this.#reruns[n++]!.item);
     const batch = this.#reruns.splice(0, n);
-    return { batch, budgetMs: runBudget(harakiriMs, batch.map((t) => t.deadline), now) };
+    // The reserve again: should a second poison request hold the rerun, it is stopped early
+    // enough for its batch-mates to run once more before their deadline.
+    const whole = runBudget(harakiriMs, batch.map((t) => t.deadline), now);
+    const reserved = runBudget(harakiriMs, batch.map((t) => t.deadline - SUSPECT_RESERVE_MS), now);
+    const budgetMs = whole === null || reserved === null ? whole : Math.max(reserved, Math.min(SUSPECT_RESERVE_MS, whole));
+    return { batch, budgetMs };
   }
 
   /**
