@@ -173,7 +173,7 @@ export class Master extends EventEmitter {
 
   #appDeps(): AppDeps {
     return {
-      submit: (texts, reqId) => this.dispatcher.submit(texts, reqId),
+      submit: (input, options) => this.dispatcher.submit(input, options),
       readiness: () => this.readiness(),
       // Slot 0 is the quarantine thread (src/master/quarantine.ts): no slot to account it to.
       addTx: (slot, bytes) => {

@@ -139,15 +139,22 @@ export class QuarantinePlan<T> {
   }
 
   /**
-   * The next batch for an idle worker: every rerun whose rows fit in `maxRows` (the first one
-   * always), with its budget: harakiri, but no later than {@link SUSPECT_RESERVE_MS} before the
+   * The next batch for an idle worker: the reruns, in order, whose rows fit in `maxRows` and
+   * that are `joinable` with the first (the first one always), with its budget: harakiri, but no later than {@link SUSPECT_RESERVE_MS} before the
    * earliest deadline (or that deadline, when less is left). Null when none waits.
    */
-  takeReruns(now: number, harakiriMs: number, rowsOf: (item: T) => number, maxRows: number): { batch: Tracked<T>[]; budgetMs: number | null } | null {
+  takeReruns(
+    now: number,
+    harakiriMs: number,
+    rowsOf: (item: T) => number,
+    maxRows: number,
+    joinable: (first: T, next: T) => boolean = () => true,
+  ): { batch: Tracked<T>[]; budgetMs: number | null } | null {
     if (this.#reruns.length === 0) return null;
-    let rows = rowsOf(this.#reruns[0]!.item);
+    const first = this.#reruns[0]!.item;
+    let rows = rowsOf(first);
     let n = 1;
-    while (n < this.#reruns.length && rows + rowsOf(this.#reruns[n]!.item) <= maxRows) rows += rowsOf(this.#reruns[n++]!.item);
+    while (n < this.#reruns.length && joinable(first, this.#reruns[n]!.item) && rows + rowsOf(this.#reruns[n]!.item) <= maxRows) rows += rowsOf(this.#reruns[n++]!.item);
     const batch = this.#reruns.splice(0, n);
     // The reserve again: should a second poison request hold the rerun, it is stopped early
     // enough for its batch-mates to run once more before their deadline.

@@ -1,6 +1,7 @@
 import type { ModelBundle } from './bundle.js';
 import { FastForward, planFastPath } from './fastPath.js';
-import type { BatchPrediction } from './predictor.js';
+import type { BatchPrediction } from './outputDecoding.js';
+import { MlserveError } from '../errors.js';
 import { Tokenizer } from './tokenizer.js';
 
 /** What a worker serves with: tfjs's predictor or the fast path. */
@@ -10,8 +11,10 @@ export interface BatchPredictor {
    * worker that dies in a row can be told which (the fast path works row by row).
    */
   predictBatch(texts: readonly string[], onRow?: (row: number) => void): BatchPrediction;
-  /** Full output rows (`texts.length x outputWidth`), for parity tests. */
-  predictRows(texts: readonly string[]): Float32Array;
+  /** Full output rows (`texts.length x outputWidth`); `onRow` as in predictBatch. */
+  predictRows(texts: readonly string[], onRow?: (row: number) => void): Float32Array;
+  /** Full output rows of a row-major `rows x inputWidth` numeric input (the tensor API); `onRow` as in predictBatch. */
+  forward(values: Float32Array, rows: number, onRow?: (row: number) => void): Float32Array;
 }
 
 /**
@@ -25,15 +28,32 @@ export interface BatchPredictor {
 export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPredictor } | { reason: string } {
   const plan = planFastPath(bundle);
   if (!plan.ok) return { reason: plan.reason };
-  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson);
+  // A tensor-only model or one with preprocessing.json has no bag-of-words tokenizer of its own.
+  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson === '' ? '{"word_index": "{}", "num_words": ' + bundle.inputWidth + '}' : bundle.tokenizerJson);
   if (tokenizer.matrixWidth !== bundle.inputWidth) return { reason: `tokenizer width ${tokenizer.matrixWidth} is not the model's ${bundle.inputWidth}` };
   const net = new FastForward(plan.steps);
   const width = net.outputWidth;
   const row = new Float32Array(width);
 
-  function predictRows(texts: readonly string[]): Float32Array {
+  function predictRows(texts: readonly string[], onRow?: (row: number) => void): Float32Array {
     const out = new Float32Array(texts.length * width);
-    for (let i = 0; i < texts.length; i++) net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), out, i * width);
+    for (let i = 0; i < texts.length; i++) {
+      onRow?.(i);
+      net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), out, i * width);
+    }
+    return out;
+  }
+
+  function forward(values: Float32Array, rows: number, onRow?: (row: number) => void): Float32Array {
+    const inputWidth = bundle.inputWidth;
+    if (values.length !== rows * inputWidth) {
+      throw new MlserveError('ERR_TENSOR_SHAPE', `input has ${values.length} values, expected ${rows} x ${inputWidth}`);
+    }
+    const out = new Float32Array(rows * width);
+    for (let i = 0; i < rows; i++) {
+      onRow?.(i);
+      net.forwardDense(values.subarray(i * inputWidth, (i + 1) * inputWidth), out, i * width);
+    }
     return out;
   }
 
@@ -52,5 +72,5 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
     return { classes, probs };
   }
 
-  return { predictor: { predictBatch, predictRows } };
+  return { predictor: { predictBatch, predictRows, forward } };
 }

@@ -11,10 +11,14 @@ import { Piscina } from 'piscina';
 import { createFastPredictor, type BatchPredictor } from '../model/fastPredictor.js';
 import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
 import { PROGRESS_BATCH, PROGRESS_IDLE, progressWriter } from './progress.js';
+import type { ModelInput } from '../model/modelInput.js';
+import { activateRows, decodeRows } from '../model/outputDecoding.js';
+import { createTextPlan } from '../model/textPlan.js';
+import { MlserveError } from '../errors.js';
 
 /** The model as this thread serves it, and what it reports about memory. */
 interface Serving {
-  predictor: Pick<BatchPredictor, 'predictBatch'>;
+  predictor: BatchPredictor;
   backend: string;
   fastPathSkipped: string | null;
   tfBytes(): number;
@@ -49,7 +53,8 @@ const setProgress = progressWriter(init.progress);
 const started = performance.now();
 const serving = await serve(init);
 const { predictor, backend } = serving;
-predictor.predictBatch(['warm up']);
+if (init.bundle.tokenizerJson !== '') predictor.predictBatch(['warm up']);
+else predictor.forward(new Float32Array(init.bundle.inputWidth), 1);
 const loadMs = performance.now() - started;
 
 function spinFor(ms: number): void {
@@ -91,16 +96,39 @@ function runTestHooks(texts: string[]): boolean {
   return false;
 }
 
+const { outputWidth, decoding } = init.bundle;
+// The plan of preprocessing.json, built here from the posted data (the worker never reads disk).
+const plan = init.bundle.preprocessing === null ? null : createTextPlan(init.bundle.preprocessing);
+const plain = decoding.kind === 'softmax' && decoding.activation === null;
+
+/**
+ * Top class per row and, when asked, every row's output vector. The progress cell says which row
+ * runs (src/worker/progress.ts): the fast path reports each row; a step over the whole batch
+ * (tfjs's matrix product, a preprocessing plan's matrix) reports none.
+ */
+function run(input: ModelInput, wantScores: boolean): Pick<PredictResult, 'classes' | 'probs' | 'scores'> {
+  let scores: Float32Array;
+  setProgress(PROGRESS_BATCH);
+  if (input.kind === 'text') {
+    if (plan !== null) scores = predictor.forward(plan.matrix(input.texts), input.texts.length, setProgress);
+    else if (init.bundle.tokenizerJson === '') {
+      throw new MlserveError('ERR_TEXT_UNSUPPORTED', `model ${init.bundle.name} v${init.bundle.version} has no preprocessing: send rows to the tensor API`);
+    } else if (!wantScores && plain) return predictor.predictBatch(input.texts, setProgress); // today's lane: no full rows needed
+    else scores = predictor.predictRows(input.texts, setProgress);
+  } else scores = predictor.forward(input.values, input.rows, setProgress);
+  activateRows(scores, outputWidth, decoding.activation);
+  const top = decodeRows(scores, outputWidth, decoding);
+  return wantScores || decoding.kind === 'multi-label' ? { ...top, scores } : top;
+}
+
 /** A batch's result, or null when a test hook crashed the thread (the crash answers). */
-function predict(texts: string[]): PredictResult | null {
+function predict(input: ModelInput, wantScores: boolean): PredictResult | null {
   const t0 = performance.now();
   try {
-    if (init.testOps && runTestHooks(texts)) return null;
-    // The fast path reports each row; tfjs predicts the batch as one matrix: no row to blame.
-    setProgress(PROGRESS_BATCH);
-    const { classes, probs } = predictor.predictBatch(texts, setProgress);
+    if (init.testOps && input.kind === 'text' && runTestHooks(input.texts)) return null;
+    const result: PredictResult = { op: 'predict', ...run(input, wantScores), ms: performance.now() - t0 };
     setProgress(PROGRESS_IDLE);
-    return { op: 'predict', classes, probs, ms: performance.now() - t0 };
+    return result;
   } catch (err) {
     setProgress(PROGRESS_IDLE);
     // A bad batch must not take the thread down: answer the error, keep serving.
@@ -110,7 +138,7 @@ function predict(texts: string[]): PredictResult | null {
       classes: new Int32Array(0),
       probs: new Float32Array(0),
       ms: performance.now() - t0,
-      error: { code: 'ERR_PREDICT', message },
+      error: { code: err instanceof MlserveError ? err.code : 'ERR_PREDICT', message },
     };
   }
 }
@@ -119,11 +147,13 @@ function predict(texts: string[]): PredictResult | null {
 export default function handle(task: WorkerTask): WorkerResult | Promise<never> | unknown {
   switch (task.op) {
     case 'predict': {
-      const result = predict(task.texts);
+      const result = predict(task.input, task.scores);
       if (result === null) return new Promise<never>(() => {}); // the crash answers
-      // Piscina's transferable protocol: the two buffers move to the master without a copy.
+      // Piscina's transferable protocol: the buffers move to the master without a copy.
+      const buffers: ArrayBufferLike[] = [result.classes.buffer, result.probs.buffer];
+      if (result.scores) buffers.push(result.scores.buffer);
       return Piscina.move({
-        [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],
+        [Piscina.transferableSymbol]: buffers,
         [Piscina.valueSymbol]: result,
       } as never);
     }

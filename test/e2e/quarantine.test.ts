@@ -29,15 +29,29 @@ async function metric(ml: RunningMlserve, series: string): Promise<number> {
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
+/** Polls /readyz (every 10 ms, 5 s at most) until `n` workers are busy. */
+async function busyWorkers(ml: RunningMlserve, n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const r = await httpRequest<{ workers?: { busy: number } }>({ socketPath: ml.socketPath, path: '/readyz' });
+    if ((r.json?.workers?.busy ?? 0) >= n) return;
+    if (Date.now() > deadline) assert.fail(`${n} workers never got busy: ${r.body}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /**
- * Occupies every worker with a 400 ms request, then sends `batch` so that it queues and leaves
+ * Occupies every worker with a 600 ms request, then sends `batch` so that it queues and leaves
  * as one batch on the first worker to free up. Resolves with the answers and when the batch
  * started (the first busy request's answer).
  */
 async function oneBatch(ml: RunningMlserve, workers: number, batch: (() => Promise<HttpResponse<Body>>)[]): Promise<{ answers: HttpResponse<Body>[]; at: number[]; startedAt: number }> {
-  const busy = Array.from({ length: workers }, () => post(ml, ['\0spin:400']));
-  // No event says the busy requests reached their workers; 100 ms is ample on loopback.
-  await new Promise((r) => setTimeout(r, 100));
+  // One at a time, each seen busy on /readyz: two sent in the same turn would leave as one batch.
+  const busy: Promise<HttpResponse<Body>>[] = [];
+  for (let i = 1; i <= workers; i++) {
+    busy.push(post(ml, ['\0spin:600']));
+    await busyWorkers(ml, i);
+  }
   const at: number[] = [];
   const answers = batch.map((send, i) => send().then((r) => ((at[i] = performance.now()), r)));
   const startedAt = await busy[0]!.then(() => performance.now());
