@@ -20,6 +20,10 @@ interface Pending {
   /** The request wants every row's output vector. */
   scores: boolean;
   enqueuedAt: number;
+  /** Queue level (SubmitOptions.priority). */
+  priority: number;
+  /** Ends the request with 504 if it is still queued at its deadline. */
+  deadlineTimer?: NodeJS.Timeout;
   /** nginx's X-Request-Id, else `m<n>`: what the logs name the request by (never its text). */
   id: string;
   /** When it first started running (performance.now()), 0 before. */
@@ -71,6 +75,8 @@ export class Dispatcher {
   /** Requests of a batch whose worker died: cleared ones rerun ahead of the queue, suspects alone. */
   readonly #quarantine = new QuarantinePlan<Pending>();
   #quarantineBusy = false;
+  /** A quarantine thread was asked for and not ended yet. */
+  #quarantineOpen = false;
   #deadlineTimer: NodeJS.Timeout | null = null;
   #seq = 0;
   readonly #poison: PoisonStats = { quarantined: 0, culprits: 0, expired: 0, kills: { crash: 0, oom: 0, harakiri: 0 } };
@@ -83,6 +89,7 @@ export class Dispatcher {
   #holdTimer: NodeJS.Timeout | null = null;
   #inFlight = 0;
   #refused = 0;
+  #expired = 0;
   #drainWaiters: (() => void)[] = [];
   /** The input signature of the bundle new requests are checked against (recomputed on reload). */
   #signature: { bundle: ModelBundle; signature: InputSignature } | null = null;
@@ -155,12 +162,36 @@ export class Dispatcher {
         ),
       );
     }
+    const now = performance.now();
+    const deadline = options?.deadline;
+    if (deadline !== undefined && deadline <= now) {
+      this.#expired++;
+      return Promise.reject(new MlserveError('ERR_DEADLINE_EXCEEDED', 'the request deadline had passed when it arrived'));
+    }
     return new Promise<RequestResult>((resolve, reject) => {
       this.#noteBacklog();
       const id = options?.reqId ?? `m${++this.#seq}`;
-      this.#queue.push({ input, rows, scores: options?.scores === true, enqueuedAt: performance.now(), id, firstStartedAt: 0, resolve, reject });
+      const pending: Pending = { input, rows, scores: options?.scores === true, enqueuedAt: now, priority: options?.priority ?? 0, id, firstStartedAt: 0, resolve, reject };
+      this.#queue.push(pending);
+      if (deadline !== undefined) pending.deadlineTimer = setTimeout(() => this.#expire(pending), deadline - now);
       this.#schedulePump();
     });
+  }
+
+  /** A queued request's deadline passed: out of the queue, answered 504, never run. */
+  #expire(pending: Pending): void {
+    this.#noteBacklog();
+    if (!this.#queue.remove(pending)) return; // already taken by a batch
+    this.#expired++;
+    pending.reject(
+      new MlserveError('ERR_DEADLINE_EXCEEDED', `the request waited ${Math.round(performance.now() - pending.enqueuedAt)} ms in the queue, past its deadline; it did not run`),
+    );
+    this.#checkDrained();
+  }
+
+  /** Requests answered 504 because their deadline passed before a worker took them. */
+  get expired(): number {
+    return this.#expired;
   }
 
   /** What the model new threads serve takes (a reload may change it). */
@@ -261,10 +292,12 @@ export class Dispatcher {
   #pumpQuarantine(): void {
     if (this.#quarantineBusy) return;
     if (this.#quarantine.suspects === 0) {
-      this.#sup.endQuarantine();
+      if (this.#quarantineOpen) this.#sup.endQuarantine();
+      this.#quarantineOpen = false;
       return;
     }
     this.#quarantineBusy = true;
+    this.#quarantineOpen = true;
     const sup = this.#sup;
     sup.quarantineThread().then(
       (thread) => {
@@ -297,6 +330,7 @@ export class Dispatcher {
    */
   async #run(runner: Runner, batch: Pending[], budgetMs: number | null): Promise<void> {
     this.#inFlight++;
+    for (const p of batch) if (p.deadlineTimer) clearTimeout(p.deadlineTimer); // it runs now
     const startedAt = performance.now();
     const rowsPerRequest: number[] = [];
     const input = batch.length === 1 ? batch[0]!.input : joinInputs(batch.map((p) => p.input));

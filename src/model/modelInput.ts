@@ -18,6 +18,13 @@ export interface SubmitOptions {
   scores?: boolean;
   /** nginx's X-Request-Id: names the request in the master's logs (never its text). */
   reqId?: string;
+  /**
+   * When the answer stops being useful, in the dispatcher's clock (performance.now() ms): a
+   * request still queued then is answered 504 ERR_DEADLINE_EXCEEDED at once and never runs.
+   */
+  deadline?: number;
+  /** Queue priority: higher is dequeued first; default 0 (FIFO within a level). */
+  priority?: number;
 }
 
 /** What a served model takes: text (it has preprocessing) and/or rows of `inputSize` floats. */
