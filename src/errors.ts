@@ -41,6 +41,13 @@ export type ErrorCode =
   // sockets
   | 'ERR_SOCKET_IN_USE'
   | 'ERR_SOCKET'
+  // the uwsgi protocol (src/net/): a malformed packet, a vars block over buffer-size, a slow sender
+  | 'ERR_UWSGI_PACKET'
+  | 'ERR_UWSGI_VARS_TOO_LARGE'
+  | 'ERR_REQUEST_TIMEOUT'
+  // uWSGI process options: uid/gid/chown-socket/chdir/env that cannot be applied, master-fifo, touch-reload
+  | 'ERR_PRIVILEGES'
+  | 'ERR_MASTER_FIFO'
   // HTTP requests
   | 'ERR_TEXT_MISSING'
   | 'ERR_TEXT_TOO_LONG'

@@ -1,0 +1,133 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { MlserveError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { parseUwsgiPacket } from './uwsgiPacket.js';
+import { uwsgiRequestHead } from './uwsgiRequest.js';
+
+/** What a uwsgi connection is read with; the limits are read at each connection (reload). */
+export interface UwsgiLimits {
+  /** uWSGI's buffer-size: the largest vars block. */
+  readonly bufferSize: number;
+  /** max-body-size: a larger body is not buffered here; the HTTP layer refuses it (413). */
+  readonly maxBodySize: number;
+  /** uWSGI's socket-timeout: the whole packet (vars and body) must arrive within it. */
+  readonly timeoutMs: number;
+}
+
+/** Hands the socket, with the HTTP request it carries unshifted into it, to the HTTP server. */
+export type HttpHandoff = (socket: Socket) => void;
+
+/**
+ * Reads one uwsgi request from a connection: buffers the header, the vars block (at most
+ * `buffer-size`) and the body (CONTENT_LENGTH bytes, at most max-body-size), all within
+ * `socket-timeout`, then unshifts the equivalent HTTP/1.0 request into the socket and hands it
+ * to the HTTP server, which answers with a raw HTTP response and closes the connection, as
+ * uWSGI does. A malformed packet is answered with a JSON error (400, 431, 408) and closed; a
+ * client that hangs up is dropped. Nothing here throws: one bad connection touches no other.
+ */
+export class UwsgiConnections {
+  readonly #limits: () => UwsgiLimits;
+  readonly #log: Logger;
+  readonly #reading = new Set<Socket>();
+
+  constructor(limits: () => UwsgiLimits, log: Logger) {
+    this.#limits = limits;
+    this.#log = log;
+  }
+
+  /** Connections still sending their request (not yet handed to the HTTP server). */
+  get reading(): number {
+    return this.#reading.size;
+  }
+
+  /** Cuts every connection still sending its request (end of the grace period). */
+  closeAll(): void {
+    for (const socket of this.#reading) socket.destroy();
+  }
+
+  /**
+   * Takes over a new connection; `socket` may be paused with bytes unshifted already (the
+   * sniffer's). `handoff` gets it back once the request is whole.
+   */
+  handle(socket: Socket, handoff: HttpHandoff): void {
+    const limits = this.#limits();
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const reading = this.#reading;
+    reading.add(socket);
+    const timer = setTimeout(function tooSlow() {
+      finish();
+      answer(socket, new MlserveError('ERR_REQUEST_TIMEOUT', `the uwsgi request did not arrive within socket-timeout (${limits.timeoutMs / 1000} s; ${received} bytes received)`, { status: 408 }));
+    }, limits.timeoutMs);
+    timer.unref();
+    const log = this.#log;
+
+    function finish(): void {
+      settled = true;
+      clearTimeout(timer);
+      reading.delete(socket);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+    }
+    function refuse(err: MlserveError): void {
+      finish();
+      log.debug({ code: err.code, reason: err.message }, 'uwsgi request refused');
+      answer(socket, err);
+    }
+    function onData(chunk: Buffer): void {
+      chunks.push(chunk);
+      received += chunk.length;
+      const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+      if (chunks.length > 1) chunks.splice(0, chunks.length, buf);
+      const parsed = parseUwsgiPacket(buf, limits.bufferSize);
+      if (parsed.state === 'incomplete') return;
+      if (parsed.state === 'too-large') return refuse(new MlserveError('ERR_UWSGI_VARS_TOO_LARGE', parsed.message, { status: 431 }));
+      if (parsed.state === 'malformed') return refuse(new MlserveError('ERR_UWSGI_PACKET', parsed.message, { status: 400 }));
+      const request = uwsgiRequestHead(parsed.packet.vars);
+      if (!request.ok) return refuse(new MlserveError('ERR_UWSGI_PACKET', request.message, { status: 400 }));
+      const { bodyStart } = parsed.packet;
+      // An oversized body is not buffered: the HTTP layer refuses it from its Content-Length.
+      const wanted = request.contentLength > limits.maxBodySize ? 0 : request.contentLength;
+      if (received - bodyStart < wanted) return;
+      finish();
+      socket.pause();
+      // Bytes past the body are not a request: uwsgi carries one request per connection.
+      socket.unshift(Buffer.concat([request.head, buf.subarray(bodyStart, bodyStart + (request.contentLength > limits.maxBodySize ? received : wanted))]));
+      handoff(socket);
+      socket.resume();
+    }
+    function onEnd(): void {
+      if (settled) return;
+      finish();
+      // The client gave up before its packet was whole: nobody is left to answer.
+      log.debug({ received }, 'uwsgi client closed before its request was complete');
+      socket.destroy();
+    }
+    socket.on('error', function onError(err) {
+      if (!settled) finish();
+      log.debug({ err }, 'uwsgi connection error');
+    });
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', () => {
+      if (!settled) finish();
+    });
+    socket.resume();
+  }
+}
+
+/** A raw HTTP/1.1 error answer with the same JSON body as every mlserve error, then close. */
+function answer(socket: Socket, err: MlserveError): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(err.toJSON());
+  socket.end(
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  // A client that never reads its answer must not hold the connection open either.
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
