@@ -89,7 +89,7 @@ export const options = {
     min: 512,
     max: 65535,
     default: '4096',
-    reloadable: true,
+    reloadable: false,
     help: "largest uwsgi vars block (uWSGI's buffer-size: all request headers together); a larger one is answered 431. Above ~15k it also raises the HTTP header limit",
   },
   'socket-timeout': {

@@ -272,6 +272,7 @@ export class Master extends EventEmitter {
     }
     const config = merged as unknown as Config;
     Object.assign(this.#limits, limitsOf(config));
+    this.#servers.configure(config);
     this.dispatcher.configure(dispatchOptions(config));
     this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend, fastPath: config.fastPath, maxHeap: config.workerMaxHeap });
     this.#scaler = this.#createScaler(config);
