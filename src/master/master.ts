@@ -21,6 +21,7 @@ import { MasterStats } from './masterStats.js';
 import { overRssLimit } from './recyclePolicy.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { metricsHandler } from '../http/metrics.js';
+import { chownSockets, dropPrivileges } from './processOptions.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
@@ -143,8 +144,15 @@ export class Master extends EventEmitter {
     const initial = initialWorkers(config);
     this.emit('status', `starting ${initial} workers`);
     log.info({ workers: initial, slots: config.workers, cheaper: config.cheaper, algo: this.#scaler?.cheaper.algorithm ?? null }, `starting ${initial} workers`);
+    // uWSGI binds as root and drops uid/gid before any worker exists; without them, workers
+    // come first so the socket only accepts once something can answer.
+    const dropping = config.uid !== null || config.gid !== null;
+    if (dropping) {
+      await this.#listen();
+      dropPrivileges(config, log);
+    }
     await this.supervisor.start(initial);
-    await this.#servers.listen(this.requestListener());
+    if (!dropping) await this.#listen();
     await this.stats.start();
     if (config.pidfile) await writePidfile(config.pidfile);
     this.#state = 'serving';
@@ -163,6 +171,11 @@ export class Master extends EventEmitter {
       'ready',
     );
     this.emit('ready');
+  }
+
+  async #listen(): Promise<void> {
+    await this.#servers.listen(this.requestListener());
+    await chownSockets(this.#config, this.#servers.socketFiles());
   }
 
   /** The node request listener: the thin lane for GET /predict, hono for the rest. */
