@@ -103,7 +103,15 @@ export class Master extends EventEmitter {
     const model = await loadModel(config.model, log);
     const master = new Master(config, log, model, options);
     options.onCreate?.(master);
-    await master.#boot();
+    try {
+      await master.#boot();
+    } catch (err) {
+      // A boot that fails after binding (uid/gid that cannot be applied) leaves no socket behind.
+      master.#servers.closeAll();
+      await master.#servers.vacuum();
+      await master.supervisor.stop(1000).catch(() => undefined);
+      throw err;
+    }
     return master;
   }
 
