@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { MlserveError } from '../errors.js';
+import { errorBody, MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseUwsgiPacket } from './uwsgiPacket.js';
 import { uwsgiRequestHead } from './uwsgiRequest.js';
@@ -59,7 +59,7 @@ export class UwsgiConnections {
     reading.add(socket);
     const timer = setTimeout(function tooSlow() {
       finish();
-      answer(socket, new MlserveError('ERR_REQUEST_TIMEOUT', `the uwsgi request did not arrive within socket-timeout (${limits.timeoutMs / 1000} s; ${received} bytes received)`, { status: 408 }));
+      answer(socket, new MlserveError('ERR_REQUEST_TIMEOUT', `the uwsgi request did not arrive within socket-timeout (${limits.timeoutMs / 1000} s; ${received} bytes received)`));
     }, limits.timeoutMs);
     timer.unref();
     const log = this.#log;
@@ -83,10 +83,10 @@ export class UwsgiConnections {
       if (chunks.length > 1) chunks.splice(0, chunks.length, buf);
       const parsed = parseUwsgiPacket(buf, limits.bufferSize);
       if (parsed.state === 'incomplete') return;
-      if (parsed.state === 'too-large') return refuse(new MlserveError('ERR_UWSGI_VARS_TOO_LARGE', parsed.message, { status: 431 }));
-      if (parsed.state === 'malformed') return refuse(new MlserveError('ERR_UWSGI_PACKET', parsed.message, { status: 400 }));
+      if (parsed.state === 'too-large') return refuse(new MlserveError('ERR_UWSGI_VARS_TOO_LARGE', parsed.message));
+      if (parsed.state === 'malformed') return refuse(new MlserveError('ERR_UWSGI_PACKET', parsed.message));
       const request = uwsgiRequestHead(parsed.packet.vars);
-      if (!request.ok) return refuse(new MlserveError('ERR_UWSGI_PACKET', request.message, { status: 400 }));
+      if (!request.ok) return refuse(new MlserveError('ERR_UWSGI_PACKET', request.message));
       const { bodyStart } = parsed.packet;
       // An oversized body is not buffered: the HTTP layer refuses it from its Content-Length.
       const wanted = request.contentLength > limits.maxBodySize ? 0 : request.contentLength;
@@ -124,10 +124,10 @@ function answer(socket: Socket, err: MlserveError): void {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(err.toJSON());
-  socket.end(
-    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  const body = errorBody(err.code, err.message);
+  const lines = [`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}`, 'content-type: application/json', `content-length: ${Buffer.byteLength(body)}`];
+  for (const [k, v] of Object.entries({ ...err.headers, connection: 'close' })) lines.push(`${k}: ${v}`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
   // A client that never reads its answer must not hold the connection open either.
   setTimeout(() => socket.destroy(), 1000).unref();
 }
