@@ -30,6 +30,8 @@ export interface LoadedConfig {
   readonly sources: Sources;
   /** Where each value came from and the keys that were not options, for `--print-config`. */
   readonly report: ConfigReport;
+  /** `--set-ph NAME=VALUE` given on the command line. */
+  readonly setPlaceholders: ReadonlyMap<string, string>;
 }
 
 /**
@@ -51,12 +53,12 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const args = parseArgs(argv);
   if (args.action === 'help' || args.action === 'version') {
     const { config, sources, report } = resolveConfig({ cwd });
-    return { action: args.action, config, configFile: null, warnings: [], sources, report };
+    return { action: args.action, config, configFile: null, warnings: [], sources, report, setPlaceholders: args.placeholders };
   }
   const fileName = args.configFile;
   if (fileName === null) {
     const { config, warnings, sources, report } = resolveConfig({ env, argv, cwd });
-    return { action: args.action, config, configFile: null, warnings, sources, report };
+    return { action: args.action, config, configFile: null, warnings, sources, report, setPlaceholders: args.placeholders };
   }
   const configFile = resolve(cwd, fileName);
   let text: string;
@@ -70,5 +72,5 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const { config, warnings, sources, report } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd, referenced: ini.referenced });
   const unused = [...args.placeholders.keys()].filter((name) => !ini.referenced.has(name));
   const phWarnings = unused.map((name) => `--set-ph ${name}: no %(${name}) in ${fileName} uses it${didYouMean(name, [...ini.referenced])}`);
-  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings, ...phWarnings], sources, report };
+  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings, ...phWarnings], sources, report, setPlaceholders: args.placeholders };
 }

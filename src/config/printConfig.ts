@@ -47,9 +47,13 @@ export function formatConfigReport(loaded: LoadedConfig): string {
     out.push('', '; uWSGI keys read and ignored');
     for (const i of report.ignored) out.push(`;   ${i.where}: ${i.key}: ${i.reason}`);
   }
-  if (report.placeholders.length > 0) {
-    out.push('', '; placeholders (custom keys of [uwsgi], used as %(name))');
-    for (const p of report.placeholders) out.push(`;   ${p.where}: ${p.key} = ${p.value}${p.used ? '' : '  (never used)'}`);
+  if (report.placeholders.length > 0 || loaded.setPlaceholders.size > 0) {
+    out.push('', '; placeholders (custom keys of [uwsgi] and --set-ph, used as %(name); --set-ph wins)');
+    for (const [key, value] of loaded.setPlaceholders) out.push(`;   flag --set-ph: ${key} = ${value}`);
+    for (const p of report.placeholders) {
+      const note = loaded.setPlaceholders.has(p.key) ? '  (overridden by --set-ph)' : p.used ? '' : '  (never used)';
+      out.push(`;   ${p.where}: ${p.key} = ${p.value}${note}`);
+    }
   }
   if (loaded.warnings.length > 0) {
     out.push('', '; warnings');

@@ -57,8 +57,11 @@ export function dropPrivileges(config: Config, log: Logger): void {
   const group = config.gid === null ? null : lookupAccount('group', config.gid, 'gid');
   const uid = user?.id ?? process.getuid!();
   const gid = group?.id ?? user?.gid ?? process.getgid!();
+  if (uid === process.getuid!() && gid === process.getgid!()) {
+    log.info({ uid, gid }, 'uid/gid: already running as them, nothing to drop');
+    return;
+  }
   if (process.getuid!() !== 0) {
-    if (uid === process.getuid!() && gid === process.getgid!()) return; // already who we should be
     throw new MlserveError('ERR_PRIVILEGES', `uid = ${config.uid ?? '(unset)'}, gid = ${config.gid ?? '(unset)'}: changing user needs root, and mlserve runs as uid ${process.getuid!()}; start it as root or drop uid/gid (systemd User=/Group=)`);
   }
   try {

@@ -110,6 +110,10 @@ describe('uid and gid', () => {
       for (const task of readdirSync(`/proc/${ml.pid}/task`)) {
         assert.equal(idsOf(readFileSync(`/proc/${ml.pid}/task/${task}/status`, 'utf8'), 'Uid'), '65534 65534 65534 65534', `thread ${task}`);
       }
+      // Dropped before any worker started, not merely applied to threads that already ran as root.
+      const dropped = ml.lines.findIndex((l) => l.msg === 'privileges dropped (uid/gid)');
+      const firstWorker = ml.lines.findIndex((l) => l.msg === 'worker ready');
+      assert.ok(dropped >= 0 && firstWorker > dropped, `privileges dropped at line ${dropped}, first worker ready at ${firstWorker}`);
       const st = statSync(socketPath);
       assert.deepEqual([st.uid, st.gid], [65534, 65534]);
       const res = await httpRequest({ socketPath, path: '/predict?text=oil' });
