@@ -96,3 +96,33 @@ export function uwsgiRequest(options: { socketPath?: string; port?: number; vars
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
 }
+
+/** The statuses a fuzzed packet may get: an answer (200/404 when it still parses), an error, or a closed connection (0). */
+export const FUZZ_STATUSES: readonly number[] = [0, 200, 400, 404, 408, 431];
+
+/**
+ * `count` deterministic fuzz cases built from a valid packet `good`: random bytes, truncations,
+ * bytes flipped (the header's datasize and modifiers included) and the packet with junk after it.
+ * Each case is the list of writes of one connection.
+ */
+export function fuzzedPackets(good: Buffer, count: number, seed: number): Buffer[][] {
+  let state = seed;
+  const random = (n: number): number => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state % n;
+  };
+  const cases: Buffer[][] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = i % 4;
+    if (kind === 0) cases.push([Buffer.from(Array.from({ length: 1 + random(200) }, () => random(256)))]);
+    if (kind === 1) cases.push([good.subarray(0, random(good.length))]);
+    if (kind === 2) {
+      const flipped = Buffer.from(good);
+      flipped[1 + random(3)] = random(256);
+      for (let j = 0; j < 3; j++) flipped[4 + random(good.length - 4)] = random(256);
+      cases.push([flipped]);
+    }
+    if (kind === 3) cases.push([good, Buffer.from('GET / HTTP/1.1\r\n\r\n')]);
+  }
+  return cases;
+}
