@@ -76,25 +76,30 @@ export class UwsgiConnections {
       log.debug({ code: err.code, reason: err.message }, 'uwsgi request refused');
       answer(socket, err);
     }
+    // Set once the vars block is whole: the HTTP head, where the body starts, how much of it to wait for.
+    let request: { head: Buffer; bodyStart: number; wanted: number; oversized: boolean } | null = null;
     function onData(chunk: Buffer): void {
       chunks.push(chunk);
       received += chunk.length;
-      const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-      if (chunks.length > 1) chunks.splice(0, chunks.length, buf);
-      const parsed = parseUwsgiPacket(buf, limits.bufferSize);
-      if (parsed.state === 'incomplete') return;
-      if (parsed.state === 'too-large') return refuse(new MlserveError('ERR_UWSGI_VARS_TOO_LARGE', parsed.message));
-      if (parsed.state === 'malformed') return refuse(new MlserveError('ERR_UWSGI_PACKET', parsed.message));
-      const request = uwsgiRequestHead(parsed.packet.vars);
-      if (!request.ok) return refuse(new MlserveError('ERR_UWSGI_PACKET', request.message));
-      const { bodyStart } = parsed.packet;
-      // An oversized body is not buffered: the HTTP layer refuses it from its Content-Length.
-      const wanted = request.contentLength > limits.maxBodySize ? 0 : request.contentLength;
-      if (received - bodyStart < wanted) return;
+      if (request === null) {
+        if (chunks.length > 1) chunks.splice(0, chunks.length, Buffer.concat(chunks, received));
+        const parsed = parseUwsgiPacket(chunks[0]!, limits.bufferSize);
+        if (parsed.state === 'incomplete') return;
+        if (parsed.state === 'too-large') return refuse(new MlserveError('ERR_UWSGI_VARS_TOO_LARGE', parsed.message));
+        if (parsed.state === 'malformed') return refuse(new MlserveError('ERR_UWSGI_PACKET', parsed.message));
+        const http = uwsgiRequestHead(parsed.packet.vars);
+        if (!http.ok) return refuse(new MlserveError('ERR_UWSGI_PACKET', http.message));
+        // An oversized body is not buffered: the HTTP layer refuses it from its Content-Length (413).
+        const oversized = http.contentLength > limits.maxBodySize;
+        request = { head: http.head, bodyStart: parsed.packet.bodyStart, wanted: oversized ? 0 : http.contentLength, oversized };
+      }
+      if (received - request.bodyStart < request.wanted) return;
       finish();
-      socket.pause();
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
       // Bytes past the body are not a request: uwsgi carries one request per connection.
-      socket.unshift(Buffer.concat([request.head, buf.subarray(bodyStart, bodyStart + (request.contentLength > limits.maxBodySize ? received : wanted))]));
+      const body = request.oversized ? all.subarray(request.bodyStart) : all.subarray(request.bodyStart, request.bodyStart + request.wanted);
+      socket.pause();
+      socket.unshift(Buffer.concat([request.head, body]));
       handoff(socket);
       socket.resume();
     }

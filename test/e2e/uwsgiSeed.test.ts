@@ -129,6 +129,10 @@ describe('the seed uwsgi.ini, read in place', { skip: nginxMissing() }, () => {
     assert.equal(proxied[1]!.status, 200, proxied[1]!.body);
     assert.ok([200, 400, 413].includes(proxied[2]!.status), proxied[2]!.body.slice(0, 200));
     assert.equal(proxied[3]!.status, 413);
+    // A uwsgi body past max-body-size (1 MiB) straight on the socket: refused from CONTENT_LENGTH, not buffered.
+    const huge = await uwsgiRequest({ socketPath, vars: nginxVars('POST', '/predict', [['CONTENT_TYPE', 'application/json'], ['CONTENT_LENGTH', '2000000']]), body: Buffer.alloc(2_000_000, 0x61) });
+    assert.equal(huge.status, 413, huge.raw.slice(0, 300));
+    assert.equal((huge.json as { error: { code: string } }).error.code, 'ERR_BODY_TOO_LARGE');
     // Still serving, on both protocols.
     const ok = await uwsgiRequest({ socketPath, vars: nginxVars('GET', '/predict?text=wheat') });
     assert.equal(ok.status, 200, ok.raw);
