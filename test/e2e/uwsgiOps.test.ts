@@ -1,8 +1,9 @@
 // A uWSGI user's ops habits against a real mlserve: touch-reload and the master FIFO under
-// load (zero failed requests), uid/gid dropped after binding (checked in /proc), and env.
+// load (zero failed requests), http-socket and uwsgi-socket, uid/gid dropped after binding
+// (checked in /proc).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { httpRequest } from '../helpers/http.js';
 import { startMlserve, type LogLine } from '../helpers/mlserve.js';
 import { mlserveBin, repoRoot, reutersModelBase } from '../helpers/paths.js';
-import { nginxVars, uwsgiRequest } from '../helpers/uwsgi.js';
+import { nginxVars, sendRaw, uwsgiRequest } from '../helpers/uwsgi.js';
 
 /** Requests GET /predict on `socketPath` from `concurrency` loops until `stop()`; counts answers by status. */
 function load(socketPath: string, concurrency: number): { stop(): Promise<Map<number, number>> } {
@@ -46,10 +47,20 @@ describe('touch-reload and the master FIFO', () => {
     const touchFile = join(dir, 'reload.touch');
     const fifo = join(dir, 'master.fifo');
     writeFileSync(touchFile, '');
+    const httpOnly = join(dir, 'http.sock');
+    const uwsgiOnly = join(dir, 'uwsgi.sock');
     const ml = await startMlserve({
-      args: ['--workers', '3', '--cheaper', '1', '--cheaper-initial', '2', '--cheaper-algo', 'manual', '--touch-reload', touchFile, '--master-fifo', fifo, '--env', 'MLSERVE_TEST_MARK=13'],
+      args: ['--workers', '3', '--cheaper', '1', '--cheaper-initial', '2', '--cheaper-algo', 'manual', '--touch-reload', touchFile, '--master-fifo', fifo,
+        '--http-socket', httpOnly, '--uwsgi-socket', uwsgiOnly, '--chmod-socket', '640'],
     });
     try {
+      // http-socket speaks HTTP only, uwsgi-socket uwsgi only (a uwsgi packet on the HTTP one is a 400, and the reverse).
+      assert.equal((await httpRequest({ socketPath: httpOnly, path: '/predict?text=oil' })).status, 200);
+      assert.equal((await uwsgiRequest({ socketPath: httpOnly, vars: nginxVars('GET', '/predict?text=oil') })).status, 400);
+      assert.equal((await uwsgiRequest({ socketPath: uwsgiOnly, vars: nginxVars('GET', '/predict?text=oil') })).status, 200);
+      assert.notEqual((await sendRaw({ socketPath: uwsgiOnly, chunks: [Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')] })).status, 200);
+      for (const file of [httpOnly, uwsgiOnly]) assert.equal(statSync(file).mode & 0o777, 0o640, file);
+
       assert.ok(statSync(fifo).isFIFO(), 'master-fifo is a FIFO');
       assert.equal(statSync(fifo).mode & 0o777, 0o600);
       const traffic = load(ml.socketPath, 8);
@@ -83,6 +94,7 @@ describe('touch-reload and the master FIFO', () => {
       await writeFile(fifo, 'q');
       const [code] = await exited;
       assert.equal(code, 0);
+      for (const file of [ml.socketPath, httpOnly, uwsgiOnly, fifo]) assert.equal(existsSync(file), false, `${file} removed on exit`);
     } finally {
       await ml.stop();
       rmSync(dir, { recursive: true, force: true });
