@@ -52,13 +52,22 @@ export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi:
         uwsgi.handle(socket, toHttp);
       }
     }
+    // http.Server sockets allow half-open connections (its own connection handler ends them):
+    // a client that hangs up before its first byte must be closed here, or it stays open and
+    // server.close() waits for it forever (regression: SIGTERM hung after a connect-only probe).
+    function onEnd(): void {
+      stop();
+      socket.destroy();
+    }
     function stop(): void {
       clearTimeout(timer);
       socket.off('readable', onReadable);
+      socket.off('end', onEnd);
       socket.off('close', stop);
       socket.off('error', stop);
     }
     socket.on('readable', onReadable);
+    socket.once('end', onEnd);
     socket.once('close', stop);
     socket.once('error', stop);
   });

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Agent, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log.js';
@@ -61,6 +63,19 @@ describe('HTTP and uwsgi on one socket', () => {
     assert.equal(b.json?.url, '/b');
     assert.notEqual(a.headers.connection, 'close');
     agent.destroy();
+  });
+
+  // Regression: http.Server sockets are half-open, so one that hung up before its first byte
+  // stayed open and server.close() (SIGTERM) waited for it forever.
+  it('closes a connection that hangs up before sending a byte', { timeout: 5000 }, async () => {
+    const closed = new Promise((resolve) => server.once('connection', (s: import('node:net').Socket) => s.once('close', resolve)));
+    const client = connect(socketPath);
+    await once(client, 'connect');
+    const t0 = Date.now();
+    client.destroy();
+    await closed;
+    // Closed on its hang-up, not by the 2 s sniff timeout.
+    assert.ok(Date.now() - t0 < 1000, `closed after ${Date.now() - t0} ms`);
   });
 
   it('answers a uwsgi GET with a raw HTTP response and closes the connection', async () => {
