@@ -43,13 +43,13 @@ export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi:
       const chunk = socket.read() as Buffer | null;
       if (chunk === null || chunk.length === 0) return;
       stop();
-      socket.pause();
-      socket.unshift(chunk);
       if (sniffProtocol(chunk[0]!) === 'http') {
+        socket.pause();
+        socket.unshift(chunk);
         toHttp(socket);
         socket.resume();
       } else {
-        uwsgi.handle(socket, toHttp);
+        uwsgi.handle(socket, toHttp, chunk);
       }
     }
     // http.Server sockets allow half-open connections (its own connection handler ends them):

@@ -9,7 +9,7 @@ import { uwsgiRequestHead } from './uwsgiRequest.js';
 export interface UwsgiLimits {
   /** uWSGI's buffer-size: the largest vars block. */
   readonly bufferSize: number;
-  /** max-body-size: a larger body is not buffered here; the HTTP layer refuses it (413). */
+  /** max-body-size: a larger CONTENT_LENGTH is refused (413 ERR_BODY_TOO_LARGE) before any of it is buffered. */
   readonly maxBodySize: number;
   /** uWSGI's socket-timeout: the whole packet (vars and body) must arrive within it. */
   readonly timeoutMs: number;
@@ -23,7 +23,7 @@ export type HttpHandoff = (socket: Socket) => void;
  * `buffer-size`) and the body (CONTENT_LENGTH bytes, at most max-body-size), all within
  * `socket-timeout`, then unshifts the equivalent HTTP/1.0 request into the socket and hands it
  * to the HTTP server, which answers with a raw HTTP response and closes the connection, as
- * uWSGI does. A malformed packet is answered with a JSON error (400, 431, 408) and closed; a
+ * uWSGI does. A malformed packet is answered with a JSON error (400, 431, 413, 408) and closed; a
  * client that hangs up is dropped. Nothing here throws: one bad connection touches no other.
  */
 export class UwsgiConnections {
@@ -47,10 +47,10 @@ export class UwsgiConnections {
   }
 
   /**
-   * Takes over a new connection; `socket` may be paused with bytes unshifted already (the
-   * sniffer's). `handoff` gets it back once the request is whole.
+   * Takes over a new connection; `first` is what the sniffer read from it already. `handoff`
+   * gets it back once the request is whole.
    */
-  handle(socket: Socket, handoff: HttpHandoff): void {
+  handle(socket: Socket, handoff: HttpHandoff, first?: Buffer): void {
     const limits = this.#limits();
     const chunks: Buffer[] = [];
     let received = 0;
@@ -77,7 +77,7 @@ export class UwsgiConnections {
       answer(socket, err);
     }
     // Set once the vars block is whole: the HTTP head, where the body starts, how much of it to wait for.
-    let request: { head: Buffer; bodyStart: number; wanted: number; oversized: boolean } | null = null;
+    let request: { head: Buffer; bodyStart: number; wanted: number } | null = null;
     function onData(chunk: Buffer): void {
       chunks.push(chunk);
       received += chunk.length;
@@ -89,15 +89,18 @@ export class UwsgiConnections {
         if (parsed.state === 'malformed') return refuse(new MlserveError('ERR_UWSGI_PACKET', parsed.message));
         const http = uwsgiRequestHead(parsed.packet.vars);
         if (!http.ok) return refuse(new MlserveError('ERR_UWSGI_PACKET', http.message));
-        // An oversized body is not buffered: the HTTP layer refuses it from its Content-Length (413).
-        const oversized = http.contentLength > limits.maxBodySize;
-        request = { head: http.head, bodyStart: parsed.packet.bodyStart, wanted: oversized ? 0 : http.contentLength, oversized };
+        // An oversized body is never buffered: refused from CONTENT_LENGTH, as the HTTP layer
+        // does from Content-Length (same code and words), and drained while the answer goes out.
+        if (http.contentLength > limits.maxBodySize) {
+          return refuse(new MlserveError('ERR_BODY_TOO_LARGE', `request body is larger than max-body-size (${limits.maxBodySize} bytes)`));
+        }
+        request = { head: http.head, bodyStart: parsed.packet.bodyStart, wanted: http.contentLength };
       }
       if (received - request.bodyStart < request.wanted) return;
       finish();
       const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
       // Bytes past the body are not a request: uwsgi carries one request per connection.
-      const body = request.oversized ? all.subarray(request.bodyStart) : all.subarray(request.bodyStart, request.bodyStart + request.wanted);
+      const body = all.subarray(request.bodyStart, request.bodyStart + request.wanted);
       socket.pause();
       socket.unshift(Buffer.concat([request.head, body]));
       handoff(socket);
@@ -114,11 +117,13 @@ export class UwsgiConnections {
       if (!settled) finish();
       log.debug({ err }, 'uwsgi connection error');
     });
-    socket.on('data', onData);
-    socket.on('end', onEnd);
     socket.on('close', () => {
       if (!settled) finish();
     });
+    if (first !== undefined) onData(first);
+    if (settled) return;
+    socket.on('data', onData);
+    socket.on('end', onEnd);
     socket.resume();
   }
 }
@@ -133,6 +138,9 @@ function answer(socket: Socket, err: MlserveError): void {
   const lines = [`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}`, 'content-type: application/json', `content-length: ${Buffer.byteLength(body)}`];
   for (const [k, v] of Object.entries({ ...err.headers, connection: 'close' })) lines.push(`${k}: ${v}`);
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
-  // A client that never reads its answer must not hold the connection open either.
-  setTimeout(() => socket.destroy(), 1000).unref();
+  // What the client still sends is read and dropped: closing with unread bytes makes the kernel
+  // reset the connection, and the client could lose the answer (a "lingering close", bounded).
+  socket.on('data', function discard() {});
+  socket.once('end', () => socket.destroy());
+  setTimeout(() => socket.destroy(), 2000).unref();
 }
