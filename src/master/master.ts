@@ -157,12 +157,14 @@ export class Master extends EventEmitter {
     const dropping = config.uid !== null || config.gid !== null;
     if (dropping) {
       await this.#listen();
+      // uWSGI writes `pidfile` before dropping privileges (and `pidfile2` after).
+      if (config.pidfile) await writePidfile(config.pidfile);
       dropPrivileges(config, log);
     }
     await this.supervisor.start(initial);
     if (!dropping) await this.#listen();
     await this.stats.start();
-    if (config.pidfile) await writePidfile(config.pidfile);
+    if (config.pidfile && !dropping) await writePidfile(config.pidfile);
     this.#state = 'serving';
     this.#cycle = setInterval(() => this.#tick(), config.checkInterval * 1000);
     this.#cycle.unref();
