@@ -19,7 +19,10 @@ const seed = join(sharedDir, 'fixtures', 'seed');
 const seedIni = join(seed, 'uwsgi.ini');
 const run = promisify(execFile);
 
-describe('the seed uwsgi.ini, read in place', { skip: nginxMissing() }, () => {
+// The ini's own checks run anywhere; those through nginx skip, saying why, where it is missing.
+const noNginx = nginxMissing();
+
+describe('the seed uwsgi.ini, read in place', () => {
   let folder: string;
   let ml: RunningMlserve | undefined;
   let site: RunningNginx | undefined;
@@ -33,7 +36,7 @@ describe('the seed uwsgi.ini, read in place', { skip: nginxMissing() }, () => {
     statsPath = join(folder, 'stats.production_ml.sock');
     ml = await startMlserve({ config: seedIni, socketFlag: false, socketPath, args: args(), readyTimeoutMs: 90_000 });
     // The seed's site, with only its socket path and port substituted.
-    site = await startNginx({ siteConf: join(seed, 'nginx-site.conf'), socketPath });
+    if (!noNginx) site = await startNginx({ siteConf: join(seed, 'nginx-site.conf'), socketPath });
   });
 
   after(async () => {
@@ -63,14 +66,14 @@ describe('the seed uwsgi.ini, read in place', { skip: nginxMissing() }, () => {
     assert.ok(statSync(statsPath).isSocket(), 'stats socket');
   });
 
-  it('answers GET /predict through the seed nginx site (uwsgi_pass) with a prediction', async () => {
+  it('answers GET /predict through the seed nginx site (uwsgi_pass) with a prediction', { skip: noNginx }, async () => {
     const res = await httpRequest<{ prediction: string; label: string }>({ port: site!.port, path: `/predict?text=${encodeURIComponent('oil prices rose as opec cut output')}` });
     assert.equal(res.status, 200, res.body);
     assert.match(res.json!.prediction, /^\d+$/);
     assert.ok(res.json!.label.length > 0);
   });
 
-  it("runs the seed's curl-load.sh (host substituted): 11 answers with a prediction", async () => {
+  it("runs the seed's curl-load.sh (host substituted): 11 answers with a prediction", { skip: noNginx }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlserve-curl-'));
     try {
       const script = readFileSync(join(seed, 'curl-load.sh'), 'utf8').replace('YOUR_SERVER_NAME_OR_IP:4444', `127.0.0.1:${site!.port}`);
@@ -87,7 +90,7 @@ describe('the seed uwsgi.ini, read in place', { skip: nginxMissing() }, () => {
     }
   });
 
-  it('answers POST /predict through uwsgi_pass, and its errors are the same JSON', async () => {
+  it('answers POST /predict through uwsgi_pass, and its errors are the same JSON', { skip: noNginx }, async () => {
     const texts = ['net profit rose to 12 mln dlrs', 'wheat exports to the soviet union'];
     const res = await httpRequest<{ predictions: unknown[] }>({ port: site!.port, method: 'POST', path: '/predict', body: { texts } });
     assert.equal(res.status, 200, res.body);
@@ -100,7 +103,7 @@ describe('the seed uwsgi.ini, read in place', { skip: nginxMissing() }, () => {
     assert.equal(notFound.json?.error.code, 'ERR_NOT_FOUND');
   });
 
-  it("still serves nginx/mlserve.conf's proxy_pass (HTTP) on the same socket", async () => {
+  it("still serves nginx/mlserve.conf's proxy_pass (HTTP) on the same socket", { skip: noNginx }, async () => {
     const proxy = await startNginx({ siteConf: join(repoRoot, 'nginx', 'mlserve.conf'), socketPath });
     try {
       const res = await httpRequest<{ prediction: string }>({ port: proxy.port, path: '/predict?text=oil' });
@@ -111,7 +114,7 @@ describe('the seed uwsgi.ini, read in place', { skip: nginxMissing() }, () => {
     }
   });
 
-  it('survives fuzzed uwsgi framing on the raw socket and large headers and bodies through nginx', async () => {
+  it('survives fuzzed uwsgi framing on the raw socket and large headers and bodies through nginx', { skip: noNginx }, async () => {
     const raw = fuzzedPackets(encodeUwsgiPacket(nginxVars('GET', '/predict?text=oil')), 40, 1313);
     const big = 'x'.repeat(7000);
     const viaNginx = [
