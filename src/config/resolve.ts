@@ -121,7 +121,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   }
   warnings.push(...crossCheck(config, winners));
   for (const p of placeholders) {
-    if (!p.used) warnings.push(`${p.where}: "${p.key}" is not an mlserve or uWSGI option and no %(${p.key}) uses it; read as an unused placeholder${didYouMean(p.key, [...optionSpellings(), ...uwsgiKeySpellings()])} (strict = true makes this an error)`);
+    if (!p.used) warnings.push(`${p.where}: "${p.key}" is not an option mlserve knows and no %(${p.key}) uses it: ignored (uWSGI reads it as a placeholder)${didYouMean(p.key, [...optionSpellings(), ...uwsgiKeySpellings()])} (strict = true makes this an error)`);
   }
   return { config: Object.freeze(config) as Config, warnings, sources: Object.freeze(sources), report: { origins, ignored, placeholders } };
 }

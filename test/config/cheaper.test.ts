@@ -122,5 +122,5 @@ test('the cheaper-busyness-* and cheaper-rss-limit-* families are no longer igno
   });
   // In [uwsgi] it is a placeholder, as in uWSGI: unused, so a warning with the likely key.
   const { warnings } = withFile('[uwsgi]\ncheaper-busyness-maxx = 50');
-  assert.ok(warnings.some((w) => w.includes('"cheaper-busyness-maxx" is not an mlserve or uWSGI option') && w.includes('did you mean "cheaper-busyness-max"?')), warnings.join('\n'));
+  assert.ok(warnings.some((w) => w.includes('"cheaper-busyness-maxx" is not an option mlserve knows') && w.includes('did you mean "cheaper-busyness-max"?')), warnings.join('\n'));
 });

@@ -35,7 +35,7 @@ test('with repeats, the last one set up to the line that uses it wins', () => {
 test('a custom key never used warns with the option it probably meant', () => {
   const { warnings } = load('[uwsgi]\nchmod-sokcet = 666');
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /^config\/mlserve\.ini:2: "chmod-sokcet" is not an mlserve or uWSGI option and no %\(chmod-sokcet\) uses it.*did you mean "chmod-socket"/);
+  assert.match(warnings[0]!, /^config\/mlserve\.ini:2: "chmod-sokcet" is not an option mlserve knows and no %\(chmod-sokcet\) uses it.*did you mean "chmod-socket"/);
 });
 
 test('strict = true (in the file or as --strict) makes custom keys errors again; [mlserve] is always strict', () => {
