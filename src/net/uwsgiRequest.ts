@@ -26,12 +26,13 @@ const escapeByte = (ch: string): string => `%${ch.charCodeAt(0).toString(16).toU
  * The HTTP/1.0 head (`Connection: close`) for a uwsgi request: the method from REQUEST_METHOD,
  * the target from PATH_INFO (percent-encoded again: nginx sends it decoded) and QUERY_STRING
  * (falling back to REQUEST_URI without PATH_INFO), Content-Type and Content-Length from
- * CONTENT_TYPE and CONTENT_LENGTH, and each `HTTP_X_Y` var as header `x-y`.
+ * CONTENT_TYPE and CONTENT_LENGTH, each `HTTP_X_Y` var as header `x-y`, and a Host from
+ * SERVER_NAME / SERVER_PORT when HTTP_HOST is missing.
  * Values are latin1 strings of the packet's bytes, so the head carries the same bytes.
  *
  * @example
  * uwsgiRequestHead([['REQUEST_METHOD', 'GET'], ['PATH_INFO', '/healthz'], ['QUERY_STRING', '']])
- * // { ok: true, head: <Buffer "GET /healthz HTTP/1.0\r\nconnection: close\r\n\r\n">, contentLength: 0 }
+ * // { ok: true, head: <Buffer "GET /healthz HTTP/1.0\r\nhost: localhost\r\nconnection: close\r\n\r\n">, contentLength: 0 }
  */
 export function uwsgiRequestHead(vars: ReadonlyArray<readonly [string, string]>): UwsgiRequestHead {
   const first = new Map<string, string>();
@@ -51,6 +52,12 @@ export function uwsgiRequestHead(vars: ReadonlyArray<readonly [string, string]>)
   const contentType = first.get('CONTENT_TYPE');
   if (contentType) lines.push(`content-type: ${contentType}`);
   if (contentLength > 0 || lengthText !== '') lines.push(`content-length: ${contentLength}`);
+  // CGI's SERVER_NAME stands in for a missing Host (the HTTP layer needs one to build the URL).
+  if (!first.has('HTTP_HOST')) {
+    const name = first.get('SERVER_NAME') || 'localhost';
+    const port = first.get('SERVER_PORT');
+    lines.push(`host: ${port && /^\d+$/.test(port) ? `${name}:${port}` : name}`);
+  }
   for (const [key, value] of vars) {
     if (!key.startsWith('HTTP_') || dropped.has(key)) continue;
     const name = key.slice(5).toLowerCase().replace(/_/g, '-');

@@ -55,8 +55,20 @@ test('the vars become an HTTP/1.0 head that closes the connection', () => {
   assert.equal(head.contentLength, 12);
   assert.equal(
     head.head.toString('latin1'),
-    'GET /predict?text=oil%20prices HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 12\r\nx-request-id: abc\r\nconnection: close\r\n\r\n',
+    'GET /predict?text=oil%20prices HTTP/1.0\r\ncontent-type: application/json\r\ncontent-length: 12\r\nhost: localhost\r\nx-request-id: abc\r\nconnection: close\r\n\r\n',
   );
+});
+
+// Regression: without HTTP_HOST every route but the GET /predict lane answered an empty 400
+// (hono cannot build the request URL without a Host).
+test('a missing HTTP_HOST becomes SERVER_NAME:SERVER_PORT, or localhost', () => {
+  const hostOf = (v: Array<[string, string]>) => {
+    const h = uwsgiRequestHead([['REQUEST_METHOD', 'GET'], ...v]);
+    return h.ok ? /\r\nhost: ([^\r]*)\r\n/.exec(h.head.toString('latin1'))?.[1] : h.message;
+  };
+  assert.equal(hostOf([['SERVER_NAME', 'ml.example'], ['SERVER_PORT', '4444']]), 'ml.example:4444');
+  assert.equal(hostOf([]), 'localhost');
+  assert.equal(hostOf([['HTTP_HOST', 'a.b'], ['SERVER_NAME', 'x']]), 'a.b');
 });
 
 test('PATH_INFO comes decoded from nginx and is escaped again; REQUEST_URI is the fallback', () => {
