@@ -58,6 +58,9 @@ describe('touch-reload and the master FIFO', () => {
       assert.equal((await httpRequest({ socketPath: httpOnly, path: '/predict?text=oil' })).status, 200);
       assert.equal((await uwsgiRequest({ socketPath: httpOnly, vars: nginxVars('GET', '/predict?text=oil') })).status, 400);
       assert.equal((await uwsgiRequest({ socketPath: uwsgiOnly, vars: nginxVars('GET', '/predict?text=oil') })).status, 200);
+      // A bare client (no HTTP_HOST, no nginx) reaches the hono routes too.
+      const bare = await uwsgiRequest({ socketPath: uwsgiOnly, vars: [['REQUEST_METHOD', 'GET'], ['PATH_INFO', '/healthz']] });
+      assert.equal(bare.status, 200, bare.raw);
       assert.notEqual((await sendRaw({ socketPath: uwsgiOnly, chunks: [Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')] })).status, 200);
       for (const file of [httpOnly, uwsgiOnly]) assert.equal(statSync(file).mode & 0o777, 0o640, file);
 
