@@ -25,7 +25,7 @@ import type { BenchResults } from './results.js';
 import type { BenchContext } from './scenarios/context.js';
 import { runMltopCapture } from './scenarios/mltopCapture.js';
 import { runPost } from './scenarios/post.js';
-import { runRamp } from './scenarios/ramp.js';
+import { runRamp, runSteady } from './scenarios/ramp.js';
 import { runStartup } from './scenarios/startup.js';
 import { runSweep } from './scenarios/sweep.js';
 
@@ -39,7 +39,7 @@ function missingTool(options: BenchOptions): string | false {
   if (spawnSync('sh', ['-c', 'command -v wrk']).status !== 0) return 'wrk is not installed (apt-get install wrk)';
   const nginx = nginxMissing();
   if (nginx) return nginx;
-  const peerParts = options.parts.some((p) => p === 'sweep' || p === 'startup' || p === 'ramp');
+  const peerParts = options.parts.some((p) => p === 'sweep' || p === 'startup' || p === 'ramp' || p === 'steady');
   if (peerParts && options.servers.includes('peer')) {
     const peer = peerMissing();
     if (peer) return `${peer} (or leave the peer out: --servers mlserve,hello)`;
@@ -63,6 +63,7 @@ function budgetS(o: BenchOptions): number {
     (o.parts.includes('post') ? point + 60 : 0) +
     (o.parts.includes('startup') ? o.startupRuns * 2 * 45 : 0) +
     (o.parts.includes('ramp') ? 2 * (ramp + 90) : 0) +
+    (o.parts.includes('steady') ? 2 * (o.steady.seconds + 90) : 0) +
     (o.parts.includes('mltop') ? o.mltopLoadS + 90 : 0)
   );
 }
@@ -122,6 +123,9 @@ async function main(): Promise<void> {
         break;
       case 'ramp':
         results.ramp = await run(part, () => runRamp(ctx));
+        break;
+      case 'steady':
+        results.steady = await run(part, () => runSteady(ctx));
         break;
       case 'mltop': {
         const captured = await run(part, () => runMltopCapture(ctx));

@@ -1,4 +1,4 @@
-import type { BenchResults, RampRun, SweepResult } from './results.js';
+import type { BenchResults, RampRun, SteadyResult, SweepResult } from './results.js';
 import { PALETTE, renderLineChart, type Series } from './svg.js';
 
 /** One chart: its file name (under docs/bench/) and what it shows. */
@@ -11,7 +11,7 @@ export interface Chart {
 const GREY = '#888888';
 
 // Each server keeps its colour in every chart.
-const COLORS: Record<string, string> = { mlserve: PALETTE[0]!, 'uwsgi-flask': PALETTE[1]!, 'hello-world': PALETTE[2]! };
+const COLORS: Record<string, string> = { mlserve: PALETTE[0]!, 'uwsgi-flask': PALETTE[1]!, 'hello-world': PALETTE[2]!, 'mlserve uwsgi_pass': PALETTE[3]! };
 const colorOf = (name: string): string => COLORS[name] ?? PALETTE[3]!;
 
 function sweepCharts(sweep: SweepResult): Chart[] {
@@ -89,10 +89,32 @@ function rampCharts(runs: RampRun[], schedule: number[]): Chart[] {
   ];
 }
 
+function steadyChart(steady: SteadyResult): Chart {
+  const series: Series[] = steady.runs.map((run) => ({
+    name: `${run.name} active workers (${run.changesAfterSettle} changes after ${steady.settleS} s)`,
+    color: colorOf(run.name),
+    step: true,
+    points: heldSteps(run.seconds.map((s) => [s.t, s.active ?? Number.NaN] as const)),
+  }));
+  const maxActive = Math.max(1, ...steady.runs.flatMap((r) => r.seconds.map((s) => s.active ?? 0)));
+  return {
+    file: 'steady-workers.svg',
+    title: 'Active workers under constant load',
+    svg: renderLineChart({
+      title: `Active workers under constant load (c=${steady.concurrency})`,
+      subtitle: `GET /predict through nginx for ${steady.seconds} s, scaling on; workers from the stats socket each second`,
+      x: { label: 'seconds since the load started', min: 0, max: steady.seconds },
+      y: { label: 'active workers', min: 0, max: Math.max(4, maxActive + 1) },
+      series,
+    }),
+  };
+}
+
 /** The SVG charts of whatever parts `results` holds. */
 export function benchCharts(results: BenchResults): Chart[] {
   return [
     ...(results.sweep && results.sweep.points.length > 0 ? sweepCharts(results.sweep) : []),
     ...(results.ramp && results.ramp.runs.length > 0 ? rampCharts(results.ramp.runs, results.ramp.schedule) : []),
+    ...(results.steady && results.steady.runs.length > 0 ? [steadyChart(results.steady)] : []),
   ];
 }

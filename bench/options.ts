@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
 
 /** The parts of a bench run, in the order they run. */
-export const PARTS = ['sweep', 'post', 'startup', 'ramp', 'mltop'] as const;
+export const PARTS = ['sweep', 'post', 'startup', 'ramp', 'steady', 'mltop'] as const;
 /** One of {@link PARTS}. */
 export type Part = (typeof PARTS)[number];
 
 /** The servers of the concurrency sweep. */
-export const SERVERS = ['mlserve', 'peer', 'hello'] as const;
-/** One of {@link SERVERS}: mlserve, the uWSGI peer, the hello-world ceiling. */
+export const SERVERS = ['mlserve', 'peer', 'hello', 'uwsgi-pass'] as const;
+/**
+ * One of {@link SERVERS}: mlserve, the uWSGI peer, the hello-world ceiling, and mlserve behind the
+ * seed's own nginx site (uwsgi_pass, a new upstream connection a request; swept at c=64 only).
+ */
 export type ServerName = (typeof SERVERS)[number];
 
 /** Everything `npm run bench` can be told; see {@link USAGE}. */
@@ -29,6 +32,8 @@ export interface BenchOptions {
   post: { connections: number; bodies: number; size: number };
   startupRuns: number;
   ramp: { peak: number; stepS: number; tailS: number; mlserveArgs: string[] };
+  /** Constant load with scaling on: does the worker count hold? (issue 15) */
+  steady: { seconds: number; concurrency: number; mlserveArgs: string[] };
   /** Seconds of load on mlserve before mltop's screen is captured. */
   mltopLoadS: number;
   /** Extra attempts at a sweep point or POST run that other processes disturbed (> 10% of the CPUs). */
@@ -48,25 +53,32 @@ export interface BenchOptions {
 /** The cheaper setup the ramp runs mlserve with, unless --ramp-mlserve says otherwise. */
 export const RAMP_MLSERVE_ARGS = '--workers 8 --cheaper 1 --cheaper-algo spare';
 
+/** The cheaper setup the steady part runs mlserve with, unless --steady-mlserve says otherwise. */
+export const STEADY_MLSERVE_ARGS = '--workers 4 --cheaper 1 --cheaper-algo spare';
+
 /** `npm run bench -- --help`. */
 export const USAGE = `npm run bench -- [options]
 
-Parts (all by default): --only sweep,post,startup,ramp,mltop
+Parts (all by default): --only sweep,post,startup,ramp,steady,mltop
   sweep    GET /predict through nginx at each --concurrency, for --servers mlserve,peer,hello
+           (and uwsgi-pass: mlserve behind the seed's nginx site, uwsgi_pass, at c=64 only)
   post     POST /predict with --post-size texts a request against mlserve through nginx
   startup  mlserve spawn to the first 200 on its socket (--startup-runs), and the peer's
   ramp     load rising and falling (--ramp-*), latency and active workers each second, mlserve and peer
+  steady   constant load (--steady-*) with scaling on: how often the active worker count changes
   mltop    mltop's screen (tmux) under load into docs/mltop.md (--mltop-capture; --no-mltop-capture skips it)
 
   --quick                  a short smoke run (2 s points, c=1,64, a short ramp); writes no docs
   --duration S             measured seconds per point (8)        --warmup S      warm-up per point (2)
   --concurrency LIST       sweep points (1,16,64,256)            --threads N     wrk threads (2)
-  --servers LIST           mlserve,peer,hello                    --texts N       GET texts (500)
+  --servers LIST           mlserve,peer,hello,uwsgi-pass         --texts N       GET texts (500)
   --workers N              mlserve workers (2)
   --post-connections N     (8)   --post-bodies N  different bodies (8)   --post-size N  texts a body (256)
   --startup-runs N         (5)
   --ramp-peak N (64)  --ramp-step S seconds a level (9)  --ramp-tail S idle seconds at the end (15)
   --ramp-mlserve "ARGS"    mlserve's flags in the ramp ("${RAMP_MLSERVE_ARGS}")
+  --steady-s S (30)  --steady-c N concurrency (64)
+  --steady-mlserve "ARGS"  mlserve's flags in the steady part ("${STEADY_MLSERVE_ARGS}")
   --mltop-load S           load before the capture (20)
   --wait-quiet S           wait up to S for load average < --quiet-load before measuring (180; 0: don't)
   --quiet-load X           (0.5)
@@ -84,6 +96,7 @@ const FULL = {
   'ramp-peak': '64',
   'ramp-step': '9',
   'ramp-tail': '15',
+  'steady-s': '30',
   'mltop-load': '20',
   'wait-quiet': '180',
   retries: '2',
@@ -96,6 +109,7 @@ const QUICK: typeof FULL = {
   'ramp-peak': '8',
   'ramp-step': '2',
   'ramp-tail': '4',
+  'steady-s': '8',
   'mltop-load': '6',
   'wait-quiet': '0',
   retries: '0',
@@ -131,6 +145,9 @@ export function parseBenchOptions(argv: readonly string[], defaultOut?: string):
       'ramp-step': { type: 'string' },
       'ramp-tail': { type: 'string' },
       'ramp-mlserve': { type: 'string', default: RAMP_MLSERVE_ARGS },
+      'steady-s': { type: 'string' },
+      'steady-c': { type: 'string', default: '64' },
+      'steady-mlserve': { type: 'string', default: STEADY_MLSERVE_ARGS },
       'mltop-load': { type: 'string' },
       'wait-quiet': { type: 'string' },
       retries: { type: 'string' },
@@ -184,6 +201,11 @@ export function parseBenchOptions(argv: readonly string[], defaultOut?: string):
       stepS: int('ramp-step', pick('ramp-step'), 1, 120),
       tailS: int('ramp-tail', pick('ramp-tail'), 0, 300),
       mlserveArgs: values['ramp-mlserve'].split(/\s+/).filter(Boolean),
+    },
+    steady: {
+      seconds: int('steady-s', pick('steady-s'), 6, 600),
+      concurrency: int('steady-c', values['steady-c'], 1, 1000),
+      mlserveArgs: values['steady-mlserve'].split(/\s+/).filter(Boolean),
     },
     mltopLoadS: int('mltop-load', pick('mltop-load'), 2, 300),
     waitQuietS: int('wait-quiet', pick('wait-quiet'), 0, 1800),

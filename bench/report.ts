@@ -1,6 +1,6 @@
 import { checkGoals, type GoalCheck } from './goals.js';
 import { fmtInt, fmtPct, mdTable } from './markdown.js';
-import { chartLinks, renderPost, renderRamp, renderStartup, renderSweep } from './reportParts.js';
+import { chartLinks, renderPost, renderRamp, renderStartup, renderSteady, renderSweep } from './reportParts.js';
 import type { ForeignCpu } from './foreignCpu.js';
 import type { BenchResults } from './results.js';
 
@@ -51,6 +51,7 @@ export function observations(results: BenchResults): string[] {
     })),
     ...(results.post ? [{ what: 'mlserve POST', errors: results.post.wrk.errorsTotal, foreign: results.post.foreign }] : []),
     ...(results.ramp?.runs ?? []).map((r) => ({ what: `${r.name} ramp`, errors: r.errors, foreign: r.foreign })),
+    ...(results.steady?.runs ?? []).map((r) => ({ what: `${r.name} steady load`, errors: r.errors, foreign: r.foreign })),
     ...(results.mltopLoad ? [{ what: 'mlserve under mltop', errors: results.mltopLoad.errorsTotal, foreign: none }] : []),
   ];
   for (const r of runs.filter((r) => r.errors > 0)) notes.push(`${r.what}: ${fmtInt(r.errors)} failed requests (see its table for the kinds).`);
@@ -85,6 +86,13 @@ ${chartLinks(charts, ['ramp-latency.svg', 'ramp-workers.svg'], chartsDir)}
 
 ${renderRamp(results.ramp)}`);
   }
+  if (results.steady) {
+    sections.push(`## Steady load with scaling on: does the worker count hold?
+
+${chartLinks(charts, ['steady-workers.svg'], chartsDir)}
+
+${renderSteady(results.steady)}`);
+  }
   if (results.mltop) {
     sections.push(`## mltop under load
 
@@ -96,9 +104,10 @@ ${renderRamp(results.ramp)}`);
 
 Written by \`npm run bench\` (bench/bench.ts) in one run of ${minutes} minutes on the machine below;
 rerun it to refresh these figures rather than editing them. \`npm run bench -- --help\` lists the
-flags (\`--only sweep,post,startup,ramp,mltop\`, \`--quick\`, durations, concurrencies). Every server
+flags (\`--only sweep,post,startup,ramp,steady,mltop\`, \`--quick\`, durations, concurrencies). Every server
 serves ${results.model} and sits behind a real nginx (worker_processes 1) on a loopback port; the
-servers run one at a time. wrk, nginx and the server share the machine's 2 CPUs, so the figures
+servers run one at a time (\`mlserve uwsgi_pass\` is mlserve behind the seed's own nginx site, a
+new uwsgi connection a request, measured at c=64). wrk, nginx and the server share the machine's 2 CPUs, so the figures
 compare servers on this machine, not absolute capacity; each is a single run, so rerun to see the
 spread before reading much into differences of a few percent.
 

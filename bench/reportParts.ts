@@ -1,6 +1,6 @@
 import { fmtInt, fmtMiB, fmtMs, fmtPct, mdTable } from './markdown.js';
 import { median } from './percentile.js';
-import type { LoadRun, PostResult, RampResult, RampRun, StartupResult, SweepResult } from './results.js';
+import type { LoadRun, PostResult, RampResult, RampRun, StartupResult, SteadyResult, SweepResult } from './results.js';
 import type { WrkResult } from './wrk.js';
 
 /** "0", or "12 (HTTP 503 × 10, timeout 2)": responses by status, socket errors by kind. */
@@ -32,6 +32,7 @@ export function renderSweep(sweep: SweepResult): string {
   const ratios: Array<[string, string, string]> = [];
   if (names.includes('uwsgi-flask')) ratios.push(['mlserve / peer', 'mlserve', 'peer']);
   if (names.includes('hello-world')) ratios.push(['mlserve / hello-world', 'mlserve', 'hello']);
+  if (names.includes('mlserve uwsgi_pass') && names.includes('uwsgi-flask')) ratios.push(['uwsgi_pass / peer', 'uwsgi-pass', 'peer']);
   const side = mdTable(
     ['concurrency', ...sweep.servers.map((s) => `${s.name} 2xx/s`), ...sweep.servers.map((s) => `${s.name} p99 ms`), ...ratios.map(([h]) => h)],
     concurrencies.map((c) => [
@@ -190,4 +191,27 @@ ${perLevel}
   Per level: resp/s = responses a second (errors included; see the errors column above), p50 =
   the median of its seconds' p50, worst p99 = the highest of its seconds' p99, workers = the
   count at its first and last second.`;
+}
+
+/** The steady part: per server, the worker count second by second and how often it moved. */
+export function renderSteady(steady: SteadyResult): string {
+  const table = mdTable(
+    ['server', 'requests', 'errors', 'p50 ms', 'p99 ms', `changes after ${steady.settleS} s`, 'active workers, second by second', 'scaling'],
+    steady.runs.map((r) => [
+      r.name,
+      fmtInt(r.completed),
+      String(r.errors),
+      fmtMs(r.p50Ms),
+      fmtMs(r.p99Ms),
+      String(r.changesAfterSettle),
+      r.seconds.map((s) => (s.active === null ? '?' : String(s.active))).join(' '),
+      r.scaling,
+    ]),
+    [0, 7],
+  );
+  return `${table}
+
+- Load: bench/rampClient.ts at a constant ${steady.concurrency} connections for ${steady.seconds} s, the same GET texts
+  as the sweep. Changes = seconds whose active worker count (stats socket, idle or busy) differs
+  from the second before, counted after the first ${steady.settleS} s. Issue 15's target for mlserve: at most one.`;
 }

@@ -99,6 +99,21 @@ export interface RampRun {
   foreign: ForeignCpu;
 }
 
+/** One server through the steady part: a ramp run at one concurrency, and how often its worker count moved. */
+export interface SteadyRun extends RampRun {
+  /** Seconds after the first `settleS` whose active worker count differs from the second before. */
+  changesAfterSettle: number;
+}
+
+/** The steady part (issue 15): constant load with scaling on. */
+export interface SteadyResult {
+  seconds: number;
+  concurrency: number;
+  /** Seconds allowed for the first scaling before changes are counted. */
+  settleS: number;
+  runs: SteadyRun[];
+}
+
 /** The ramp part: the schedule and each server's run. */
 export interface RampResult {
   /** Concurrency at each second. */
@@ -135,6 +150,7 @@ export interface BenchResults {
   post?: PostResult;
   startup?: StartupResult;
   ramp?: RampResult;
+  steady?: SteadyResult;
   mltop?: MltopCapture;
   /** The load mlserve served while mltop was captured. */
   mltopLoad?: WrkResult;

@@ -5,10 +5,13 @@ import { cpuSnapshot, foreignCpu } from '../foreignCpu.js';
 import { percentile } from '../percentile.js';
 import { RampClient } from '../rampClient.js';
 import { rampSchedule } from '../rampSchedule.js';
-import type { RampResult, RampRun, RampSecond } from '../results.js';
+import type { RampResult, RampRun, RampSecond, SteadyResult } from '../results.js';
 import { startMlserveTarget, startPeerTarget, type Target } from '../targets.js';
 import type { BenchContext } from './context.js';
 import { assertServes } from './sweep.js';
+
+/** Seconds the steady part gives a server to scale to the load before counting changes. */
+const SETTLE_S = 5;
 
 /** The peer's scaling, from ../shared/peers/uwsgi-flask/uwsgi.ini.tmpl. */
 const PEER_SCALING = 'uWSGI cheaper-algo spare, workers 8, cheaper 2, cheaper-initial 2, cheaper-step 2 (its ini)';
@@ -65,38 +68,80 @@ export async function driveRamp(
 }
 
 /**
+ * Each server with scaling on, started fresh (mlserve with `mlserveArgs`, the peer with its ini),
+ * driven through `schedule`: one run each, logged under `part`.
+ */
+async function driveEachServer(ctx: BenchContext, part: string, mlserveArgs: string[], schedule: readonly number[]): Promise<RampRun[]> {
+  const starters: Array<[string, () => Promise<Target>]> = [];
+  if (ctx.options.servers.includes('mlserve')) {
+    starters.push([`mlserve ${mlserveArgs.join(' ')}`, () => startMlserveTarget({ modelBase: ctx.modelBase, args: mlserveArgs, stats: true })]);
+  }
+  if (ctx.options.servers.includes('peer')) starters.push([PEER_SCALING, () => startPeerTarget({ modelDir: ctx.modelDir })]);
+  const runs: RampRun[] = [];
+  for (const [scaling, start] of starters) {
+    const target = await start();
+    try {
+      ctx.log(`${part}: ${target.name}, ${schedule.length} s (${scaling})`);
+      await assertServes(target, ctx.getPaths[0]!);
+      const before = cpuSnapshot(target.daemonPids());
+      const run = await driveRamp(target, schedule, ctx.getPaths);
+      const foreign = foreignCpu(before, cpuSnapshot(target.daemonPids()));
+      runs.push({ name: target.name, description: target.description, scaling, ...run, foreign });
+      ctx.log(
+        `${part}: ${target.name}: ${run.completed} requests, ${run.errors} errors, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ` +
+          `active workers ${Math.min(...run.seconds.map((s) => s.active ?? 0))}..${Math.max(...run.seconds.map((s) => s.active ?? 0))}`,
+      );
+    } finally {
+      await target.stop();
+    }
+  }
+  return runs;
+}
+
+/**
  * The autoscaling profile: load rising then falling, against mlserve with cheaper scaling on
  * (`--ramp-mlserve`) and against the peer (uWSGI spare 2..8), each started fresh.
  */
 export async function runRamp(ctx: BenchContext): Promise<RampResult> {
   const { ramp } = ctx.options;
   const schedule = rampSchedule({ peak: ramp.peak, stepS: ramp.stepS, tailS: ramp.tailS });
-  const result: RampResult = { schedule, stepS: ramp.stepS, tailS: ramp.tailS, runs: [] };
-  const starters: Array<[string, () => Promise<Target>]> = [];
-  if (ctx.options.servers.includes('mlserve')) {
-    starters.push([
-      `mlserve ${ramp.mlserveArgs.join(' ')}`,
-      () => startMlserveTarget({ modelBase: ctx.modelBase, args: ramp.mlserveArgs, stats: true }),
-    ]);
+  const runs = await driveEachServer(ctx, 'ramp', ramp.mlserveArgs, schedule);
+  return { schedule, stepS: ramp.stepS, tailS: ramp.tailS, runs };
+}
+
+/**
+ * How often the active worker count moved after the first `fromT` seconds: the seconds whose
+ * count differs from the second before (an unread second counts as no change). A spawn and a
+ * cheap in the same second would cancel out; at one check a second that takes two seconds.
+ *
+ * @example
+ * countChanges([{ t: 0, active: 1 }, { t: 6, active: 2 }, { t: 7, active: 2 }], 5) // 1
+ */
+export function countChanges(seconds: readonly Pick<RampSecond, 't' | 'active'>[], fromT: number): number {
+  let changes = 0;
+  let last: number | null = null;
+  for (const s of seconds) {
+    if (s.active === null) continue;
+    if (last !== null && s.t > fromT && s.active !== last) changes += 1;
+    last = s.active;
   }
-  if (ctx.options.servers.includes('peer')) starters.push([PEER_SCALING, () => startPeerTarget({ modelDir: ctx.modelDir })]);
-  for (const [scaling, start] of starters) {
-    const target = await start();
-    try {
-      ctx.log(`ramp: ${target.name}, ${schedule.length} s (${scaling})`);
-      await assertServes(target, ctx.getPaths[0]!);
-      const before = cpuSnapshot(target.daemonPids());
-      const run = await driveRamp(target, schedule, ctx.getPaths);
-      const foreign = foreignCpu(before, cpuSnapshot(target.daemonPids()));
-      result.runs.push({ name: target.name, description: target.description, scaling, ...run, foreign });
-      const active = run.seconds.map((s) => s.active ?? 0);
-      ctx.log(
-        `ramp: ${target.name}: ${run.completed} requests, ${run.errors} errors, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, ` +
-          `active workers ${Math.min(...active)}..${Math.max(...active)}`,
-      );
-    } finally {
-      await target.stop();
-    }
-  }
-  return result;
+  return changes;
+}
+
+/**
+ * Issue 15's steady load: one concurrency (64) for 30 s through nginx, scaling on (mlserve
+ * `--workers 4 --cheaper 1 --cheaper-algo spare`, the peer with its own ini). A server whose
+ * cheaper reads the load and not noise scales once in the first seconds and then holds.
+ */
+export async function runSteady(ctx: BenchContext): Promise<SteadyResult> {
+  const { steady } = ctx.options;
+  const schedule = Array.from({ length: steady.seconds }, () => steady.concurrency);
+  const runs = await driveEachServer(ctx, 'steady', steady.mlserveArgs, schedule);
+  for (const r of runs) ctx.log(`steady: ${r.name}: ${countChanges(r.seconds, SETTLE_S)} changes after the first ${SETTLE_S} s`);
+  return {
+    seconds: steady.seconds,
+    concurrency: steady.concurrency,
+    settleS: SETTLE_S,
+    runs: runs.map((r) => ({ ...r, changesAfterSettle: countChanges(r.seconds, SETTLE_S) })),
+  };
 }

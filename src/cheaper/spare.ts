@@ -18,6 +18,12 @@ export interface SpareState {
  * uWSGI 2.1 (master) spawns at `overload_count >= cheaper_overload`; 2.0 at `>`. We follow 2.0,
  * which is what users of the 2.0 series measured: with overload 3, a spawn every 4 cycles.
  *
+ * mlserve differs in what "idle" means: uWSGI looks at each worker's state at the instant of the
+ * check, which under batching (a worker busy for microseconds per batch) is a coin toss. Here a
+ * worker is idle only if it was idle for most of the check-interval (`snap.intervalIdle`, see
+ * src/cheaper/busyFraction.ts); with one request holding one worker for the whole interval both
+ * readings agree.
+ *
  * @example
  * let state = spare.initial(opts);
  * ({ state, decision } = spare.decide(state, snap, opts, true));
@@ -28,7 +34,7 @@ export const spare: CheaperAlgorithm<SpareState> = {
   decide(state, snap, opts, canSpawn) {
     let { overloadCount, idleCount } = state;
     // Step 1: a single non-busy active worker means we are healthy.
-    if (snap.idle > 0) {
+    if (snap.intervalIdle > 0) {
       if (overloadCount > 0) overloadCount--;
     } else {
       overloadCount++;
@@ -45,14 +51,14 @@ export const spare: CheaperAlgorithm<SpareState> = {
     }
     if (overloadCount === 0) {
       // "stable state": exactly one spare worker, touch nothing (idle_count is not advanced).
-      if (snap.active > snap.busy && snap.active - snap.busy === 1) {
+      if (snap.intervalIdle === 1) {
         return { state: { overloadCount, idleCount }, decision: null };
       }
       idleCount++;
       if (snap.active > opts.cheaper && idleCount % opts.cheaperOverload === 0) {
         return {
           state: { overloadCount, idleCount },
-          decision: { cheap: 1, reason: `spare: ${snap.active - snap.busy} idle workers for ${idleCount} cycles` },
+          decision: { cheap: 1, reason: `spare: ${snap.intervalIdle} idle workers for ${idleCount} cycles` },
         };
       }
     }

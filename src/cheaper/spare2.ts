@@ -15,23 +15,26 @@ export interface Spare2State {
  *
  * Unlike uWSGI, `cheaper-step` defaults to 1 here: uWSGI leaves it at 0 unless set, and its
  * spare2 then clamps every spawn to 0, so spare2 without `cheaper-step` never spawns.
+ *
+ * As in {@link spare}, "idle" is idle for most of the check-interval (`snap.intervalIdle`), not
+ * at its last instant.
  */
 export const spare2: CheaperAlgorithm<Spare2State> = {
   name: 'spare2',
   initial: () => ({ idleCount: 0 }),
   decide(state, snap, opts, canSpawn) {
-    if (snap.idle < opts.cheaper) {
+    if (snap.intervalIdle < opts.cheaper) {
       if (!canSpawn) return { state: { idleCount: 0 }, decision: null };
-      const n = Math.min(opts.cheaper - snap.idle, decheaped(snap, opts.cheaperStep));
-      const decision = n > 0 ? { spawn: n, reason: `spare2: ${snap.idle} idle workers, want ${opts.cheaper}` } : null;
+      const n = Math.min(opts.cheaper - snap.intervalIdle, decheaped(snap, opts.cheaperStep));
+      const decision = n > 0 ? { spawn: n, reason: `spare2: ${snap.intervalIdle} idle workers, want ${opts.cheaper}` } : null;
       return { state: { idleCount: 0 }, decision };
     }
-    if (snap.idle === opts.cheaper) return { state: { idleCount: 0 }, decision: null };
+    if (snap.intervalIdle === opts.cheaper) return { state: { idleCount: 0 }, decision: null };
     const idleCount = state.idleCount + 1;
     if (idleCount < opts.cheaperIdle) return { state: { idleCount }, decision: null };
     return {
       state: { idleCount: 0 },
-      decision: { cheap: 1, reason: `spare2: ${snap.idle} idle workers for ${idleCount} cycles, want ${opts.cheaper}` },
+      decision: { cheap: 1, reason: `spare2: ${snap.intervalIdle} idle workers for ${idleCount} cycles, want ${opts.cheaper}` },
     };
   },
   view: (state) => ({ idleCount: state.idleCount }),

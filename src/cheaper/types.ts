@@ -22,6 +22,15 @@ export interface CheaperWorker {
   readonly lastSpawn: number;
 }
 
+/** A slot in a snapshot: {@link CheaperWorker} plus how busy it was over the check-interval. */
+export interface CheaperWorkerView extends CheaperWorker {
+  /**
+   * Busy time / check-interval, 0..1. Without a previous mark (the first cycle, or a caller that
+   * passes none) the instant state: 1 when busy, else 0, which is what uWSGI reads.
+   */
+  readonly busyFraction: number;
+}
+
 /** What the master observes each check-interval. Build it with {@link cheaperSnapshot}. */
 export interface CheaperSnapshot {
   /** ms, monotonic (a fake clock in tests). */
@@ -30,15 +39,26 @@ export interface CheaperSnapshot {
   readonly total: number;
   /** Slots with a ready thread (idle + busy): uWSGI's "active" workers. */
   readonly active: number;
+  /** At the instant of the check. */
   readonly idle: number;
   readonly busy: number;
+  /**
+   * Active workers busy over the interval, the work packed onto the fewest workers
+   * (src/cheaper/busyFraction.ts, packedBusy): what spare and spare2 count. Equals `busy` when
+   * every busy worker was busy for the whole interval (uWSGI's one request = one worker).
+   */
+  readonly intervalBusy: number;
+  /** `active - intervalBusy`: workers idle for most of the interval. */
+  readonly intervalIdle: number;
   /** Spawned, not yet ready: counts against spawning more (a spawn is in flight). */
   readonly starting: number;
   /** Slots with no thread: what can be spawned into. */
   readonly cheap: number;
-  /** Requests waiting for a worker (our queue; uWSGI's listen queue). */
+  /** Requests waiting for a worker at the instant (our queue; uWSGI's listen queue). */
   readonly backlog: number;
-  readonly workers: readonly CheaperWorker[];
+  /** Requests waiting, averaged over the interval (time-weighted); `backlog` when unknown. */
+  readonly intervalBacklog: number;
+  readonly workers: readonly CheaperWorkerView[];
   /** Bytes summed over active workers, null when unknown (the rss limits are then inactive). */
   readonly rss: number | null;
 }

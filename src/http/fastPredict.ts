@@ -68,7 +68,7 @@ export function fastPredictListener(deps: AppDeps, fallback: RequestListener): R
       return;
     }
     const t0 = performance.now();
-    deps.submit({ kind: 'text', texts: [checked] }).then(
+    deps.submit({ kind: 'text', texts: [checked] }, { reqId: req.headers['x-request-id'] as string | undefined }).then(
       function answered(result) {
         const body = JSON.stringify(prediction(result, 0, result.labels));
         deps.addTx(result.slot, Buffer.byteLength(body));

@@ -41,7 +41,13 @@ export function queueOptions(timeout: unknown, priority: unknown, params: QueueP
   return out;
 }
 
-/** Deadline and priority from the `X-Mlserve-Timeout-Ms` and `X-Mlserve-Priority` headers. */
+/**
+ * Deadline and priority from the `X-Mlserve-Timeout-Ms` and `X-Mlserve-Priority` headers, and
+ * nginx's `X-Request-Id`, which names the request in the master's logs (the quarantine's).
+ */
 export function headerQueueOptions(header: (name: string) => string | undefined, now: number): SubmitOptions {
-  return queueOptions(header(TIMEOUT_HEADER), header(PRIORITY_HEADER), HEADERS, now);
+  const options = queueOptions(header(TIMEOUT_HEADER), header(PRIORITY_HEADER), HEADERS, now);
+  const reqId = header('x-request-id');
+  if (reqId !== undefined) options.reqId = reqId;
+  return options;
 }

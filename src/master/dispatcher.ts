@@ -1,11 +1,16 @@
 import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { batchCount, holdMicros, queueHasRoom } from './batchPolicy.js';
+import type { PoisonStats } from '../stats/statsInput.js';
+import { requestOfRow } from '../worker/progress.js';
+import { killCause, poisonError } from './poisonErrors.js';
+import { QuarantinePlan, judge, type KillCause, type Verdict } from './quarantine.js';
 import { RequestQueue } from './requestQueue.js';
 import type { RequestResult } from '../model/requestResult.js';
 import { checkInput, inputRows, joinInputs, type InputSignature, type ModelInput, type SubmitOptions } from '../model/modelInput.js';
 import { inputSignature, type ModelBundle } from '../model/bundle.js';
 import type { Lease, Supervisor } from './supervisor.js';
+import type { WorkerThread } from './workerThread.js';
 
 export type { RequestResult };
 
@@ -19,8 +24,25 @@ interface Pending {
   priority: number;
   /** Ends the request with 504 if it is still queued at its deadline. */
   deadlineTimer?: NodeJS.Timeout;
+  /** nginx's X-Request-Id, else `m<n>`: what the logs name the request by (never its text). */
+  id: string;
+  /** When it first started running (performance.now()), 0 before. */
+  firstStartedAt: number;
+  /** Why the last batch it was in failed, once one did. */
+  failedBy?: KillCause;
   resolve(result: RequestResult): void;
   reject(err: Error): void;
+}
+
+/** Where a batch runs: a leased worker slot, or the quarantine thread. */
+interface Runner {
+  readonly thread: WorkerThread;
+  /** Slot id, 0 for the quarantine thread. */
+  readonly slot: number;
+  /** Terminates the thread: the batch ran out of time. */
+  kill(seconds: number): void;
+  /** The batch is over (well or not). */
+  done(requests: number, rows: number, errors: number): void;
 }
 
 /** Options of {@link Dispatcher}. */
@@ -50,8 +72,17 @@ export interface DispatcherOptions {
 export class Dispatcher {
   readonly #sup: Supervisor;
   readonly #queue: RequestQueue<Pending>;
-  /** Requests of a batch killed by harakiri, retried one by one ahead of the queue. */
-  #retry: Pending[] = [];
+  /** Requests of a batch whose worker died: cleared ones rerun ahead of the queue, suspects alone. */
+  readonly #quarantine = new QuarantinePlan<Pending>();
+  #quarantineBusy = false;
+  /** A quarantine thread was asked for and not ended yet. */
+  #quarantineOpen = false;
+  #deadlineTimer: NodeJS.Timeout | null = null;
+  #seq = 0;
+  readonly #poison: PoisonStats = { quarantined: 0, culprits: 0, expired: 0, kills: { crash: 0, oom: 0, harakiri: 0 } };
+  /** Waiting requests x ms, up to #backlogAt (the queue length integrated over time). */
+  #backlogArea = 0;
+  #backlogAt = performance.now();
   readonly #opts: DispatcherOptions;
   #accepting = true;
   #pumpScheduled = false;
@@ -72,7 +103,20 @@ export class Dispatcher {
 
   /** Requests waiting for a worker (uWSGI `listen_queue`). */
   get queueLength(): number {
-    return this.#queue.length + this.#retry.length;
+    return this.#queue.length + this.#quarantine.length;
+  }
+
+  /**
+   * Waiting requests x ms since start (the integral of {@link queueLength} over
+   * performance.now()): the cheaper reads its mean over a check-interval.
+   */
+  backlogArea(now = performance.now()): number {
+    return this.#backlogArea + this.queueLength * (now - this.#backlogAt);
+  }
+
+  /** What poison requests cost so far (a copy). */
+  get poison(): PoisonStats {
+    return { ...this.#poison, kills: { ...this.#poison.kills } };
   }
 
   /** Requests refused because the queue was full (uWSGI `listen_queue_errors`). */
@@ -89,7 +133,8 @@ export class Dispatcher {
    * Predicts one request's rows (texts, or a tensor of rows) in the next batch. Rejects with
    * ERR_TEXT_UNSUPPORTED / ERR_TENSOR_SHAPE (400) for an input the model cannot take,
    * ERR_QUEUE_FULL (503) when `listen` requests already wait, ERR_SHUTTING_DOWN (503) after
-   * {@link close}. With `options.scores` the result carries every row's output vector.
+   * {@link close}. With `options.scores` the result carries every row's output vector;
+   * `options.reqId` (nginx's X-Request-Id) names the request in logs.
    *
    * @example
    * const { classes, probs, labels } = await dispatcher.submit({ kind: 'text', texts: ['oil prices rose'] });
@@ -124,7 +169,9 @@ export class Dispatcher {
       return Promise.reject(new MlserveError('ERR_DEADLINE_EXCEEDED', 'the request deadline had passed when it arrived'));
     }
     return new Promise<RequestResult>((resolve, reject) => {
-      const pending: Pending = { input, rows, scores: options?.scores === true, enqueuedAt: now, priority: options?.priority ?? 0, resolve, reject };
+      this.#noteBacklog();
+      const id = options?.reqId ?? `m${++this.#seq}`;
+      const pending: Pending = { input, rows, scores: options?.scores === true, enqueuedAt: now, priority: options?.priority ?? 0, id, firstStartedAt: 0, resolve, reject };
       this.#queue.push(pending);
       if (deadline !== undefined) pending.deadlineTimer = setTimeout(() => this.#expire(pending), deadline - now);
       this.#schedulePump();
@@ -133,6 +180,7 @@ export class Dispatcher {
 
   /** A queued request's deadline passed: out of the queue, answered 504, never run. */
   #expire(pending: Pending): void {
+    this.#noteBacklog();
     if (!this.#queue.remove(pending)) return; // already taken by a batch
     this.#expired++;
     pending.reject(
@@ -176,7 +224,8 @@ export class Dispatcher {
 
   /** Fails every queued request (used when shutdown's grace period ends). */
   abortQueued(err: MlserveError): void {
-    for (const p of [...this.#retry.splice(0), ...this.#queue.drain()]) p.reject(err);
+    this.#noteBacklog();
+    for (const p of [...this.#quarantine.drain(), ...this.#queue.drain()]) p.reject(err);
     this.#checkDrained();
   }
 
@@ -210,87 +259,195 @@ export class Dispatcher {
   }
 
   #pump(): void {
-    while (this.#retry.length > 0 || this.#queue.length > 0) {
-      if (this.#retry.length === 0 && this.#holdPartialBatch()) return;
+    while (this.#quarantine.reruns > 0 || this.#queue.length > 0) {
+      if (this.#quarantine.reruns === 0 && this.#holdPartialBatch()) break;
       const lease = this.#sup.acquire();
-      if (!lease) return;
-      if (this.#retry.length > 0) {
-        void this.#run(lease, [this.#retry.shift()!]);
+      if (!lease) break;
+      this.#noteBacklog();
+      const harakiriMs = (this.#opts.harakiri ?? 0) * 1000;
+      const rerun = this.#quarantine.takeReruns(performance.now(), harakiriMs, (p) => p.rows, this.#opts.maxBatchSize, sameKind);
+      if (rerun) {
+        void this.#run(this.#leased(lease), rerun.batch.map((t) => t.item), rerun.budgetMs);
         continue;
       }
       // A batch is of one input kind: texts and tensors go to the worker as one input each.
       const kind = this.#queue.peek()!.input.kind;
       const n = batchCount(this.#queue.peekRows(this.#opts.maxBatchSize, (p) => p.input.kind === kind), this.#opts.maxBatchSize);
-      void this.#run(lease, this.#queue.take(n));
+      void this.#run(this.#leased(lease), this.#queue.take(n), harakiriMs > 0 ? harakiriMs : null);
     }
+    this.#pumpQuarantine();
   }
 
-  async #run(lease: Lease, batch: Pending[]): Promise<void> {
+  #leased(lease: Lease): Runner {
+    const sup = this.#sup;
+    return {
+      thread: lease.thread,
+      slot: lease.id,
+      kill: (seconds) => sup.harakiri(lease, seconds),
+      done: (requests, rows, errors) => sup.release(lease, requests, rows, errors),
+    };
+  }
+
+  /** Suspects run alone, one at a time, on the quarantine thread (started on first need). */
+  #pumpQuarantine(): void {
+    if (this.#quarantineBusy) return;
+    if (this.#quarantine.suspects === 0) {
+      if (this.#quarantineOpen) this.#sup.endQuarantine();
+      this.#quarantineOpen = false;
+      return;
+    }
+    this.#quarantineBusy = true;
+    this.#quarantineOpen = true;
+    const sup = this.#sup;
+    sup.quarantineThread().then(
+      (thread) => {
+        this.#noteBacklog();
+        const next = this.#quarantine.takeSuspect(performance.now(), (this.#opts.harakiri ?? 0) * 1000);
+        if (!next) {
+          this.#quarantineBusy = false;
+          this.#pumpQuarantine();
+          return;
+        }
+        const runner: Runner = { thread, slot: 0, kill: () => sup.killQuarantine(thread), done: () => {} };
+        void this.#run(runner, [next.suspect.item], next.budgetMs).finally(() => {
+          this.#quarantineBusy = false;
+          this.#pumpQuarantine();
+        });
+      },
+      (err: unknown) => {
+        // No quarantine thread: the suspects go back to the workers rather than wait forever.
+        this.#opts.log.error({ err }, 'the quarantine thread failed to start: suspects rerun on the workers');
+        this.#quarantine.clearSuspects();
+        this.#quarantineBusy = false;
+        this.#pump();
+      },
+    );
+  }
+
+  /**
+   * Runs one batch on `runner`; `budgetMs` (null: no limit) is when its thread is killed. When
+   * the thread dies mid-batch the quarantine sorts the batch out (src/master/quarantine.ts).
+   */
+  async #run(runner: Runner, batch: Pending[], budgetMs: number | null): Promise<void> {
     this.#inFlight++;
     for (const p of batch) if (p.deadlineTimer) clearTimeout(p.deadlineTimer); // it runs now
+    const startedAt = performance.now();
+    const rowsPerRequest: number[] = [];
     const input = batch.length === 1 ? batch[0]!.input : joinInputs(batch.map((p) => p.input));
     const rows = inputRows(input);
     const scores = batch.some((p) => p.scores);
+    for (const p of batch) {
+      if (p.firstStartedAt === 0) p.firstStartedAt = startedAt;
+      rowsPerRequest.push(p.rows);
+    }
     this.#opts.onBatch?.(rows, batch.length);
     let errors = 0;
-    const harakiri = this.#opts.harakiri ?? 0;
     let killed = false;
     const timer =
-      harakiri > 0
+      budgetMs !== null
         ? setTimeout(() => {
             killed = true;
-            this.#sup.harakiri(lease, harakiri);
-          }, harakiri * 1000)
+            runner.kill(Math.round(budgetMs) / 1000);
+          }, budgetMs)
         : undefined;
     try {
-      const result = await lease.thread.predict(input, scores);
+      const result = await runner.thread.predict(input, scores);
       if (result.error) {
         errors = batch.length;
         // A worker of another model version (mid-reload) may refuse the input kind: the client's 400.
         const code = result.error.code === 'ERR_TEXT_UNSUPPORTED' || result.error.code === 'ERR_TENSOR_SHAPE' ? result.error.code : 'ERR_PREDICT';
         const err = new MlserveError(code, code === 'ERR_PREDICT' ? `prediction failed: ${result.error.message}` : result.error.message);
-        this.#opts.log.error({ worker: lease.id, err: result.error.message, rows }, 'predict failed');
+        this.#opts.log.error({ worker: runner.slot, err: result.error.message, rows }, 'predict failed');
         for (const p of batch) p.reject(err);
       } else {
         let offset = 0;
         const all = result.scores;
         const width = all && rows > 0 ? all.length / rows : 0;
+        const { thread } = runner;
         for (const p of batch) {
           const answer: RequestResult = {
             classes: result.classes.subarray(offset, offset + p.rows),
             probs: result.probs.subarray(offset, offset + p.rows),
-            slot: lease.id,
-            labels: lease.thread.labels,
-            decoding: lease.thread.decoding,
+            slot: runner.slot,
+            labels: thread.labels,
+            decoding: thread.decoding,
           };
-          if ((p.scores || lease.thread.decoding.kind === 'multi-label') && all) answer.scores = all.subarray(offset * width, (offset + p.rows) * width);
+          if ((p.scores || thread.decoding.kind === 'multi-label') && all) answer.scores = all.subarray(offset * width, (offset + p.rows) * width);
           p.resolve(answer);
           offset += p.rows;
         }
       }
     } catch (cause) {
-      if (batch.length > 1) {
-        // A killed (harakiri) or crashed batch cannot tell which request was at fault: retry each
-        // alone, ahead of the queue, with a fresh deadline. The culprit fails again, alone; the
-        // others are answered as if nothing happened.
-        this.#opts.log.warn({ worker: lease.id, requests: batch.length, harakiri: killed }, 'retrying the requests of a failed batch one by one');
-        this.#retry.push(...batch);
-      } else if (killed) {
-        errors = 1;
-        batch[0]!.reject(
-          new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { cause }),
-        );
-      } else {
-        errors = 1;
-        batch[0]!.reject(new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, { cause }));
-      }
+      errors = this.#failed(runner, batch, rowsPerRequest, killed ? 'harakiri' : killCause(cause), cause);
     } finally {
       clearTimeout(timer);
       this.#inFlight--;
-      this.#sup.release(lease, batch.length, rows, errors);
-      if (this.#retry.length > 0) this.#pump();
+      runner.done(batch.length, rows, errors);
+      if (this.#quarantine.length > 0) this.#pump();
       this.#checkDrained();
     }
+  }
+
+  /** A batch's thread died: judge it, answer who must be answered now, file the rest. Returns the errors answered. */
+  #failed(runner: Runner, batch: Pending[], rowsPerRequest: number[], cause: KillCause, err: unknown): number {
+    const now = performance.now();
+    const harakiriMs = (this.#opts.harakiri ?? 0) * 1000;
+    const culpritIndex = requestOfRow(rowsPerRequest, runner.thread.progress);
+    const judgement = judge({ requests: batch.map((p) => ({ item: p, firstStartedAt: p.firstStartedAt })), culpritIndex, cause, harakiriMs, now });
+    this.#poison.kills[cause]++;
+    for (const p of batch) p.failedBy = cause;
+    const held = judgement.rerun.length + judgement.isolate.length;
+    this.#poison.quarantined += held;
+    const culprit = judgement.answer.find((v) => v.culprit);
+    const where = runner.slot === 0 ? 'the quarantine thread' : `worker ${runner.slot}`;
+    this.#opts.log.warn(
+      {
+        worker: runner.slot || 'quarantine',
+        cause,
+        reqId: culprit?.item.id,
+        requests: batch.length,
+        rerun: judgement.rerun.length,
+        isolated: judgement.isolate.length,
+        err,
+      },
+      culprit
+        ? `poison request ${culprit.item.id} killed ${where} (${cause}); ${judgement.rerun.length} batch-mates rerun`
+        : `${where} died in a batch-wide step (${cause}); its ${judgement.isolate.length} requests run alone in quarantine`,
+    );
+    // On the quarantine thread a suspect runs alone: once it is the culprit, the others are cleared.
+    if (runner.slot === 0 && culprit) this.#quarantine.clearSuspects();
+    this.#noteBacklog();
+    for (const v of this.#quarantine.add(judgement)) this.#answer(v, runner.slot, err);
+    this.#armDeadline();
+    return judgement.answer.length;
+  }
+
+  #answer(v: Verdict<Pending>, slot: number, cause: unknown): void {
+    if (v.culprit) this.#poison.culprits++;
+    else this.#poison.expired++;
+    v.item.reject(poisonError(v, slot, this.#opts.harakiri ?? 0, cause));
+  }
+
+  /** One timer for the earliest deadline among the requests waiting in quarantine. */
+  #armDeadline(): void {
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = null;
+    const at = this.#quarantine.nextDeadline();
+    if (at === null) return;
+    this.#deadlineTimer = setTimeout(() => {
+      this.#deadlineTimer = null;
+      this.#noteBacklog();
+      for (const p of this.#quarantine.expire(performance.now())) this.#answer({ item: p, cause: p.failedBy ?? 'harakiri', culprit: false }, 0, undefined);
+      this.#armDeadline();
+      this.#checkDrained();
+    }, Math.max(1, Math.ceil(at - performance.now())));
+  }
+
+  /** Accounts the queue length up to now, before it changes. */
+  #noteBacklog(): void {
+    const now = performance.now();
+    this.#backlogArea += this.queueLength * (now - this.#backlogAt);
+    this.#backlogAt = now;
   }
 
   #checkDrained(): void {
@@ -300,4 +457,9 @@ export class Dispatcher {
       for (const w of waiters) w();
     }
   }
+}
+
+/** Reruns leave together only when they are of one input kind, as any batch. */
+function sameKind(a: Pending, b: Pending): boolean {
+  return a.input.kind === b.input.kind;
 }

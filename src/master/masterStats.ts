@@ -88,6 +88,7 @@ export class MasterStats {
       process: this.#processInfo(now),
       sockets,
       listen: { queue: dispatcher.queueLength, max: config.listen, refused: dispatcher.refused },
+      poison: dispatcher.poison,
       slots: supervisor.slots.snapshot(),
       memory: this.#poller.reports(),
       model: {

@@ -52,6 +52,8 @@ export class Supervisor extends EventEmitter {
   readonly #pendingRespawns = new Set<number>();
   #backend = 'unknown';
   #closing = false;
+  /** The quarantine thread, while suspects need it (src/master/quarantine.ts). */
+  #quarantine: Promise<WorkerThread> | null = null;
 
   constructor(options: SupervisorOptions) {
     super();
@@ -248,9 +250,52 @@ export class Supervisor extends EventEmitter {
     if (this.slots.status(slotId) === 'stopping') this.slots.cheap(slotId);
   }
 
+  /**
+   * The quarantine thread: a worker thread outside the slots, started on first use, on which the
+   * suspects of a failed batch run alone (src/master/quarantine.ts). It takes no capacity from
+   * the slots; it costs one thread start and one model copy while it lives.
+   */
+  quarantineThread(): Promise<WorkerThread> {
+    if (this.#closing) return Promise.reject(new Error('the supervisor is stopping'));
+    if (!this.#quarantine) {
+      const thread = new WorkerThread({ init: this.#init(0), resourceLimits: this.#limits() });
+      this.#opts.log.info({ worker: 'quarantine' }, 'starting the quarantine thread');
+      const started = thread.start().then(
+        () => thread,
+        async (err: unknown) => {
+          if (this.#quarantine === started) this.#quarantine = null;
+          await thread.destroy().catch(() => {});
+          throw err;
+        },
+      );
+      thread.once('exit', () => {
+        if (this.#quarantine === started) this.#quarantine = null;
+      });
+      this.#quarantine = started;
+    }
+    return this.#quarantine;
+  }
+
+  /** Terminates the quarantine thread (its suspect ran out of time); the next use starts another. */
+  killQuarantine(thread: WorkerThread): void {
+    this.#quarantine = null;
+    this.#opts.log.warn({ worker: 'quarantine', threadId: thread.threadId }, 'quarantine thread killed: its suspect ran out of time');
+    void thread.destroy().catch(() => {});
+  }
+
+  /** No suspect left: the quarantine thread ends. */
+  endQuarantine(): void {
+    const q = this.#quarantine;
+    this.#quarantine = null;
+    void q?.then((t) => t.close()).catch(() => {});
+  }
+
   /** Retires every thread, letting running batches finish; after `timeoutMs` they are terminated. */
   async stop(timeoutMs: number): Promise<void> {
     this.#closing = true;
+    const q = this.#quarantine;
+    this.#quarantine = null;
+    void q?.then((t) => t.destroy()).catch(() => {});
     const threads = [...this.#threads.entries()];
     this.#threads.clear();
     for (const [id] of threads) {

@@ -4,6 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ModelInput } from '../model/modelInput.js';
 import type { OutputDecoding } from '../model/outputDecoding.js';
 import type { WorkerInit, WorkerTask, WarmupResult, PredictResult, MemoryResult } from '../worker/protocol.js';
+import { createProgressBuffer, readProgress } from '../worker/progress.js';
 
 const WORKER_URL = new URL('../worker/predictWorker.js', import.meta.url).href;
 
@@ -37,6 +38,7 @@ export class WorkerThread extends EventEmitter {
   #stopping = false;
   #lastError: Error | null = null;
   #exited = false;
+  readonly #progress = createProgressBuffer();
 
   constructor(options: WorkerThreadOptions) {
     super();
@@ -50,7 +52,7 @@ export class WorkerThread extends EventEmitter {
       idleTimeout: Infinity,
       concurrentTasksPerWorker: 1,
       atomics: options.atomics ?? 'sync',
-      workerData: options.init,
+      workerData: { ...options.init, progress: this.#progress },
       resourceLimits: options.resourceLimits,
       // A worker that finishes its current task within this time on close(); then it is terminated.
       closeTimeout: 30_000,
@@ -77,6 +79,14 @@ export class WorkerThread extends EventEmitter {
    */
   get exitError(): Error | null {
     return this.#lastError;
+  }
+
+  /**
+   * The row of the current batch the thread is predicting (>= 0), or PROGRESS_IDLE /
+   * PROGRESS_BATCH (src/worker/progress.ts); still readable after the thread died.
+   */
+  get progress(): number {
+    return readProgress(this.#progress);
   }
 
   /** Starts the thread and waits until the model is loaded and warmed up. */

@@ -6,12 +6,15 @@ import { Tokenizer } from './tokenizer.js';
 
 /** What a worker serves with: tfjs's predictor or the fast path. */
 export interface BatchPredictor {
-  /** Top class and its probability for each text. */
-  predictBatch(texts: readonly string[]): BatchPrediction;
-  /** Full output rows (`texts.length x outputWidth`). */
-  predictRows(texts: readonly string[]): Float32Array;
-  /** Full output rows of a row-major `rows x inputWidth` numeric input (the tensor API). */
-  forward(values: Float32Array, rows: number): Float32Array;
+  /**
+   * Top class and its probability for each text. `onRow(i)` is called as row i starts, so a
+   * worker that dies in a row can be told which (the fast path works row by row).
+   */
+  predictBatch(texts: readonly string[], onRow?: (row: number) => void): BatchPrediction;
+  /** Full output rows (`texts.length x outputWidth`); `onRow` as in predictBatch. */
+  predictRows(texts: readonly string[], onRow?: (row: number) => void): Float32Array;
+  /** Full output rows of a row-major `rows x inputWidth` numeric input (the tensor API); `onRow` as in predictBatch. */
+  forward(values: Float32Array, rows: number, onRow?: (row: number) => void): Float32Array;
 }
 
 /**
@@ -32,26 +35,33 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
   const width = net.outputWidth;
   const row = new Float32Array(width);
 
-  function predictRows(texts: readonly string[]): Float32Array {
+  function predictRows(texts: readonly string[], onRow?: (row: number) => void): Float32Array {
     const out = new Float32Array(texts.length * width);
-    for (let i = 0; i < texts.length; i++) net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), out, i * width);
+    for (let i = 0; i < texts.length; i++) {
+      onRow?.(i);
+      net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), out, i * width);
+    }
     return out;
   }
 
-  function forward(values: Float32Array, rows: number): Float32Array {
+  function forward(values: Float32Array, rows: number, onRow?: (row: number) => void): Float32Array {
     const inputWidth = bundle.inputWidth;
     if (values.length !== rows * inputWidth) {
       throw new MlserveError('ERR_TENSOR_SHAPE', `input has ${values.length} values, expected ${rows} x ${inputWidth}`);
     }
     const out = new Float32Array(rows * width);
-    for (let i = 0; i < rows; i++) net.forwardDense(values.subarray(i * inputWidth, (i + 1) * inputWidth), out, i * width);
+    for (let i = 0; i < rows; i++) {
+      onRow?.(i);
+      net.forwardDense(values.subarray(i * inputWidth, (i + 1) * inputWidth), out, i * width);
+    }
     return out;
   }
 
-  function predictBatch(texts: readonly string[]): BatchPrediction {
+  function predictBatch(texts: readonly string[], onRow?: (row: number) => void): BatchPrediction {
     const classes = new Int32Array(texts.length);
     const probs = new Float32Array(texts.length);
     for (let i = 0; i < texts.length; i++) {
+      onRow?.(i);
       net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), row, 0);
       // First maximum wins, as numpy's argmax (the Python peer) and argmaxRows do.
       let best = 0;

@@ -16,6 +16,8 @@ export type ModelInput = { kind: 'text'; texts: string[] } | { kind: 'tensor'; r
 export interface SubmitOptions {
   /** Answer the full output vector of every row (`RequestResult.scores`), not only the top class. */
   scores?: boolean;
+  /** nginx's X-Request-Id: names the request in the master's logs (never its text). */
+  reqId?: string;
   /**
    * When the answer stops being useful, in the dispatcher's clock (performance.now() ms): a
    * request still queued then is answered 504 ERR_DEADLINE_EXCEEDED at once and never runs.

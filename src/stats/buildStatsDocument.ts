@@ -159,6 +159,9 @@ function extras(input: StatsInput): MlserveExtras {
       },
     },
     queue: { length: input.listen.queue, max: input.listen.max, refused: input.listen.refused },
+    poison: input.poison
+      ? { quarantined: input.poison.quarantined, culprits: input.poison.culprits, expired: input.poison.expired, kills: { ...input.poison.kills } }
+      : { quarantined: 0, culprits: 0, expired: 0, kills: { crash: 0, oom: 0, harakiri: 0 } },
     window_seconds: window.seconds,
     latency_ms: {
       count: latency.count,

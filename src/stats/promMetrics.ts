@@ -75,6 +75,22 @@ export function registerPromMetrics(
   mirrorCounter(registry, 'mlserve_harakiri_total', 'Worker threads killed by harakiri (the stats harakiri_count, summed)', source, (i) =>
     sum(i, (s) => s.harakiriCount),
   );
+  mirrorCounter(registry, 'mlserve_quarantined_requests_total', 'Requests held back after their batch\'s worker died (rerun or run alone)', source, (i) =>
+    i.poison?.quarantined ?? 0,
+  );
+  mirrorCounter(registry, 'mlserve_poison_requests_total', 'Requests answered as the one that killed their thread', source, (i) => i.poison?.culprits ?? 0);
+  new Counter({
+    name: 'mlserve_batch_kills_total',
+    help: 'Threads (workers and the quarantine thread) lost while running a batch, by cause',
+    labelNames: ['cause'] as const,
+    registers,
+    collect() {
+      const input = source();
+      if (!input?.poison) return;
+      this.reset();
+      for (const [cause, n] of Object.entries(input.poison.kills)) this.inc({ cause }, n);
+    },
+  });
   mirrorCounter(
     registry,
     'mlserve_requests_refused_total',

@@ -116,6 +116,12 @@ export interface MlserveExtras {
     last_decision: { at: number; action: string; n: number; reason: string } | null;
   } | null;
   queue: { length: number; max: number; refused: number };
+  /**
+   * What poison requests cost since start (docs/architecture.md, "Quarantine"): requests held
+   * back after their batch's worker died, culprits answered, requests answered at their deadline,
+   * threads lost mid-batch by cause.
+   */
+  poison: { quarantined: number; culprits: number; expired: number; kills: { crash: number; oom: number; harakiri: number } };
   /** Length of the windows below, seconds. */
   window_seconds: number;
   latency_ms: { count: number; p50: number | null; p90: number | null; p99: number | null };

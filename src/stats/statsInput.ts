@@ -86,6 +86,21 @@ export interface BatchStats {
   window: { batches: number; rows: number; requests: number; maxRows: number };
 }
 
+/**
+ * What poison requests cost (issue 15): requests held back after their batch's worker died,
+ * culprits answered, and threads lost mid-batch by cause. Counted by the dispatcher.
+ */
+export interface PoisonStats {
+  /** Requests of a failed batch that were held back (rerun on a worker, or run alone in quarantine). */
+  quarantined: number;
+  /** Requests answered as the one that killed their thread. */
+  culprits: number;
+  /** Requests of a failed batch answered at their deadline (harakiri + 1 s) before they could run again. */
+  expired: number;
+  /** Threads (workers and the quarantine thread) lost while running a batch, by cause. */
+  kills: { crash: number; oom: number; harakiri: number };
+}
+
 /** Request latency percentiles over the last 60 s, ms; null when no request was recorded. */
 export interface LatencyStats {
   /** Requests in the window. */
@@ -132,6 +147,8 @@ export interface StatsInput {
   sockets: SocketInfo[];
   /** The dispatcher's queue: waiting requests, the `listen` option, requests refused because it was full. */
   listen: { queue: number; max: number; refused: number };
+  /** The dispatcher's poison counters; absent in documents built before issue 15 (tests). */
+  poison?: PoisonStats;
   /** `SlotTable.snapshot()`, in id order. */
   slots: SlotSnapshot[];
   /** The last memory report of each live slot, by slot id; missing entries are reported as 0. */

@@ -10,6 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { Piscina } from 'piscina';
 import { createFastPredictor, type BatchPredictor } from '../model/fastPredictor.js';
 import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
+import { PROGRESS_BATCH, PROGRESS_IDLE, progressWriter } from './progress.js';
 import type { ModelInput } from '../model/modelInput.js';
 import { activateRows, decodeRows } from '../model/outputDecoding.js';
 import { createTextPlan } from '../model/textPlan.js';
@@ -48,6 +49,7 @@ async function serve(init: WorkerInit): Promise<Serving> {
 }
 
 const init = Piscina.workerData as WorkerInit;
+const setProgress = progressWriter(init.progress);
 const started = performance.now();
 const serving = await serve(init);
 const { predictor, backend } = serving;
@@ -64,16 +66,24 @@ function spinFor(ms: number): void {
 
 const leak: unknown[] = [];
 
-/** The test hooks of {@link WorkerInit.testOps}; real traffic never reaches this. */
-function runTestHooks(texts: string[]): void {
-  for (const text of texts) {
+/**
+ * The test hooks of {@link WorkerInit.testOps}; real traffic never reaches this. Each hook row
+ * reports its progress as a real row does. Returns true when a hook crashes the thread (the
+ * batch goes no further, as a real crash in that row would not).
+ */
+function runTestHooks(texts: string[]): boolean {
+  for (let row = 0; row < texts.length; row++) {
+    const text = texts[row]!;
     if (text.charCodeAt(0) !== 0) continue;
-    if (text === '\0crash') {
+    setProgress(row);
+    // "\0crash:batch" dies as a crash in a batch-wide step would: with no row to blame.
+    if (text === '\0crash:batch') setProgress(PROGRESS_BATCH);
+    if (text === '\0crash' || text === '\0crash:batch') {
       // Thrown outside the task: an uncaught exception ends the thread, as a real crash would.
       setImmediate(() => {
         throw new Error('crash requested by a test hook');
       });
-      return;
+      return true;
     }
     const spin = /^\0spin:(\d+)$/.exec(text);
     if (spin) spinFor(Number(spin[1]));
@@ -83,6 +93,7 @@ function runTestHooks(texts: string[]): void {
       for (let mb = 0; mb < Number(alloc[1]); mb++) leak.push(Array.from({ length: 32768 }, (_, i) => ({ i })));
     }
   }
+  return false;
 }
 
 const { outputWidth, decoding } = init.bundle;
@@ -90,27 +101,36 @@ const { outputWidth, decoding } = init.bundle;
 const plan = init.bundle.preprocessing === null ? null : createTextPlan(init.bundle.preprocessing);
 const plain = decoding.kind === 'softmax' && decoding.activation === null;
 
-/** Top class per row and, when asked, every row's output vector. */
+/**
+ * Top class per row and, when asked, every row's output vector. The progress cell says which row
+ * runs (src/worker/progress.ts): the fast path reports each row; a step over the whole batch
+ * (tfjs's matrix product, a preprocessing plan's matrix) reports none.
+ */
 function run(input: ModelInput, wantScores: boolean): Pick<PredictResult, 'classes' | 'probs' | 'scores'> {
   let scores: Float32Array;
+  setProgress(PROGRESS_BATCH);
   if (input.kind === 'text') {
-    if (init.testOps) runTestHooks(input.texts);
-    if (plan !== null) scores = predictor.forward(plan.matrix(input.texts), input.texts.length);
+    if (plan !== null) scores = predictor.forward(plan.matrix(input.texts), input.texts.length, setProgress);
     else if (init.bundle.tokenizerJson === '') {
       throw new MlserveError('ERR_TEXT_UNSUPPORTED', `model ${init.bundle.name} v${init.bundle.version} has no preprocessing: send rows to the tensor API`);
-    } else if (!wantScores && plain) return predictor.predictBatch(input.texts); // today's lane: no full rows needed
-    else scores = predictor.predictRows(input.texts);
-  } else scores = predictor.forward(input.values, input.rows);
+    } else if (!wantScores && plain) return predictor.predictBatch(input.texts, setProgress); // today's lane: no full rows needed
+    else scores = predictor.predictRows(input.texts, setProgress);
+  } else scores = predictor.forward(input.values, input.rows, setProgress);
   activateRows(scores, outputWidth, decoding.activation);
   const top = decodeRows(scores, outputWidth, decoding);
   return wantScores || decoding.kind === 'multi-label' ? { ...top, scores } : top;
 }
 
-function predict(input: ModelInput, wantScores: boolean): PredictResult {
+/** A batch's result, or null when a test hook crashed the thread (the crash answers). */
+function predict(input: ModelInput, wantScores: boolean): PredictResult | null {
   const t0 = performance.now();
   try {
-    return { op: 'predict', ...run(input, wantScores), ms: performance.now() - t0 };
+    if (init.testOps && input.kind === 'text' && runTestHooks(input.texts)) return null;
+    const result: PredictResult = { op: 'predict', ...run(input, wantScores), ms: performance.now() - t0 };
+    setProgress(PROGRESS_IDLE);
+    return result;
   } catch (err) {
+    setProgress(PROGRESS_IDLE);
     // A bad batch must not take the thread down: answer the error, keep serving.
     const message = err instanceof Error ? err.message : String(err);
     return {
@@ -128,7 +148,7 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<never> 
   switch (task.op) {
     case 'predict': {
       const result = predict(task.input, task.scores);
-      if (init.testOps && task.input.kind === 'text' && task.input.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
+      if (result === null) return new Promise<never>(() => {}); // the crash answers
       // Piscina's transferable protocol: the buffers move to the master without a copy.
       const buffers: ArrayBufferLike[] = [result.classes.buffer, result.probs.buffer];
       if (result.scores) buffers.push(result.scores.buffer);

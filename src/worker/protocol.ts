@@ -11,11 +11,17 @@ export interface WorkerInit {
   fastPath: boolean;
   /**
    * Test hooks, for supervision tests only (env NODE_MLSERVE_TEST_HOOKS=1): a text starting with
-   * NUL is an instruction to the worker — "\0crash" ends the thread with an uncaught exception,
+   * NUL is an instruction to the worker — "\0crash" ends the thread with an uncaught exception
+   * ("\0crash:batch" the same, as if in a batch-wide step: no row reported),
    * "\0spin:MS" keeps it busy in synchronous code for MS ms (a stuck prediction), "\0alloc:N"
    * retains N chunks of small JS objects (a leak).
    */
   testOps: boolean;
+  /**
+   * The row being predicted, in shared memory (src/worker/progress.ts): read by the master when
+   * the thread dies mid-batch, to tell the culprit from its batch-mates. Added by WorkerThread.
+   */
+  progress?: SharedArrayBuffer;
 }
 
 /** A task the master sends to one worker thread. */

@@ -1,18 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBenchOptions, PARTS, RAMP_MLSERVE_ARGS } from '../../bench/options.js';
+import { parseBenchOptions, PARTS, RAMP_MLSERVE_ARGS, STEADY_MLSERVE_ARGS } from '../../bench/options.js';
 
 const OUT = '/repo/docs/benchmarks.md';
 
 test('no flags: every part and server, the full durations, the report written to the default place', () => {
   const o = parseBenchOptions([], OUT);
   assert.deepEqual(o.parts, [...PARTS]);
-  assert.deepEqual(o.servers, ['mlserve', 'peer', 'hello']);
+  assert.deepEqual(o.servers, ['mlserve', 'peer', 'hello', 'uwsgi-pass']);
   assert.deepEqual(o.concurrencies, [1, 16, 64, 256]);
   assert.equal(o.durationS, 8);
   assert.equal(o.warmupS, 2);
   assert.deepEqual(o.post, { connections: 8, bodies: 8, size: 256 });
   assert.deepEqual(o.ramp, { peak: 64, stepS: 9, tailS: 15, mlserveArgs: RAMP_MLSERVE_ARGS.split(' ') });
+  assert.deepEqual(o.steady, { seconds: 30, concurrency: 64, mlserveArgs: STEADY_MLSERVE_ARGS.split(' ') });
   assert.equal(o.retries, 2);
   assert.equal(o.out, OUT);
 });
@@ -33,11 +34,11 @@ test('--only picks parts in their canonical order; a partial run writes only wit
   assert.deepEqual(o.parts, ['sweep', 'ramp']);
   assert.equal(o.out, undefined);
   assert.equal(parseBenchOptions(['--servers', 'mlserve'], OUT).out, undefined);
-  assert.throws(() => parseBenchOptions(['--only', 'sweep,nap'], OUT), /--only takes a list of sweep, post, startup, ramp, mltop; got sweep,nap/);
+  assert.throws(() => parseBenchOptions(['--only', 'sweep,nap'], OUT), /--only takes a list of sweep, post, startup, ramp, steady, mltop; got sweep,nap/);
 });
 
 test('--no-mltop-capture drops the capture, --mltop-capture adds it to an --only list', () => {
-  assert.deepEqual(parseBenchOptions(['--no-mltop-capture'], OUT).parts, ['sweep', 'post', 'startup', 'ramp']);
+  assert.deepEqual(parseBenchOptions(['--no-mltop-capture'], OUT).parts, ['sweep', 'post', 'startup', 'ramp', 'steady']);
   assert.deepEqual(parseBenchOptions(['--only', 'post', '--mltop-capture'], OUT).parts, ['post', 'mltop']);
 });
 

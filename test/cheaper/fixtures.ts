@@ -21,14 +21,29 @@ const statusOf: Readonly<Record<string, CheaperWorkerStatus>> = { c: 'cheap', s:
 export function snap(
   now: number,
   slots: string,
-  extra: { backlog?: number; rss?: number | null; busyMs?: readonly number[]; lastSpawn?: readonly number[] } = {},
+  extra: {
+    backlog?: number;
+    rss?: number | null;
+    busyMs?: readonly number[];
+    lastSpawn?: readonly number[];
+    /** Busy fraction over the interval per slot (index = id - 1); absent: the instant state. */
+    fractions?: readonly number[];
+    backlogMean?: number;
+  } = {},
 ): CheaperSnapshot {
   const workers: CheaperWorker[] = [...slots].map((letter, i) => {
     const status = statusOf[letter];
     if (status === undefined) throw new Error(`unknown slot letter ${letter}`);
     return { id: i + 1, status, busyMs: extra.busyMs?.[i] ?? 0, lastSpawn: extra.lastSpawn?.[i] ?? 0 };
   });
-  return cheaperSnapshot(workers, { now, backlog: extra.backlog ?? 0, rss: extra.rss ?? null });
+  const busyFractions = extra.fractions ? new Map(extra.fractions.map((f, i) => [i + 1, f])) : undefined;
+  return cheaperSnapshot(workers, {
+    now,
+    backlog: extra.backlog ?? 0,
+    rss: extra.rss ?? null,
+    ...(busyFractions ? { busyFractions } : {}),
+    ...(extra.backlogMean !== undefined ? { backlogMean: extra.backlogMean } : {}),
+  });
 }
 
 /** One cycle of a simulation, after its action was applied. */

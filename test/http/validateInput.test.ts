@@ -21,6 +21,9 @@ test('checkText accepts a text within limits and names the field in errors', () 
   assert.deepEqual(code(() => checkText('', 'text', limits)), ['ERR_TEXT_MISSING', 400]);
   assert.deepEqual(code(() => checkText(3, 'text', limits)), ['ERR_BODY_MALFORMED', 400]);
   assert.deepEqual(code(() => checkText('x'.repeat(11), 'text', limits)), ['ERR_TEXT_TOO_LONG', 413]);
+  // Issue 15: a very long input (the realistic poison) is refused before it reaches a worker, and
+  // the answer names the limit so the client knows what to change.
+  assert.throws(() => checkText('x'.repeat(11), 'text', limits), /"text" has 11 characters, more than max-text-length \(10\)/);
   assert.throws(() => checkText(null, 'texts[2]', limits), /"texts\[2\]" is required/);
 });
 
