@@ -12,8 +12,11 @@ import { Master } from '../master/master.js';
 import { VERSION } from '../version.js';
 import { attachSystemd } from '../systemd/attachSystemd.js';
 import { takeListenFds } from '../systemd/inheritedSocket.js';
+import { sagemakerArgs } from './sagemakerServe.js';
 
-async function main(argv: string[]): Promise<number> {
+async function main(given: string[]): Promise<number> {
+  // SageMaker runs `docker run IMAGE serve`: its contract's options first, the user's flags after (they win).
+  const argv = given[0] === 'serve' ? [...sagemakerArgs(process.env), ...given.slice(1)] : given;
   const control = parseControl(argv);
   if (control) {
     const { config } = await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() });
