@@ -158,7 +158,8 @@ function extras(input: StatsInput): MlserveExtras {
         reason: cheaper.lastDecision.reason,
       },
     },
-    queue: { length: input.listen.queue, max: input.listen.max, refused: input.listen.refused },
+    queue: { length: input.listen.queue, max: input.listen.max, refused: input.listen.refused, expired: input.listen.expired ?? 0 },
+    routes: Object.fromEntries(window.routes ?? []),
     window_seconds: window.seconds,
     latency_ms: {
       count: latency.count,
