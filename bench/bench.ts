@@ -25,6 +25,7 @@ import type { BenchResults } from './results.js';
 import type { BenchContext } from './scenarios/context.js';
 import { runMltopCapture } from './scenarios/mltopCapture.js';
 import { runPost } from './scenarios/post.js';
+import { runProtocols } from './scenarios/protocols.js';
 import { runRamp } from './scenarios/ramp.js';
 import { runStartup } from './scenarios/startup.js';
 import { runSweep } from './scenarios/sweep.js';
@@ -116,6 +117,9 @@ async function main(): Promise<void> {
         break;
       case 'post':
         results.post = await run(part, () => runPost(ctx));
+        break;
+      case 'protocols':
+        results.protocols = await run(part, () => runProtocols(ctx));
         break;
       case 'startup':
         results.startup = await run(part, () => runStartup(ctx));
