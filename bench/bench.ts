@@ -62,6 +62,7 @@ function budgetS(o: BenchOptions): number {
     (o.retries > 0 ? RETRY_BUDGET_S + 60 : 0) +
     (o.parts.includes('sweep') ? o.servers.length * (o.concurrencies.length * point + 60) : 0) +
     (o.parts.includes('post') ? point + 60 : 0) +
+    (o.parts.includes('protocols') ? 4 * point + 60 : 0) +
     (o.parts.includes('startup') ? o.startupRuns * 2 * 45 : 0) +
     (o.parts.includes('ramp') ? 2 * (ramp + 90) : 0) +
     (o.parts.includes('mltop') ? o.mltopLoadS + 90 : 0)
