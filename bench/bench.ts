@@ -25,6 +25,7 @@ import type { BenchResults } from './results.js';
 import type { BenchContext } from './scenarios/context.js';
 import { runMltopCapture } from './scenarios/mltopCapture.js';
 import { runPost } from './scenarios/post.js';
+import { runProtocols } from './scenarios/protocols.js';
 import { runRamp, runSteady } from './scenarios/ramp.js';
 import { runStartup } from './scenarios/startup.js';
 import { runSweep } from './scenarios/sweep.js';
@@ -61,6 +62,7 @@ function budgetS(o: BenchOptions): number {
     (o.retries > 0 ? RETRY_BUDGET_S + 60 : 0) +
     (o.parts.includes('sweep') ? o.servers.length * (o.concurrencies.length * point + 60) : 0) +
     (o.parts.includes('post') ? point + 60 : 0) +
+    (o.parts.includes('protocols') ? 4 * point + 60 : 0) +
     (o.parts.includes('startup') ? o.startupRuns * 2 * 45 : 0) +
     (o.parts.includes('ramp') ? 2 * (ramp + 90) : 0) +
     (o.parts.includes('steady') ? 2 * (o.steady.seconds + 90) : 0) +
@@ -117,6 +119,9 @@ async function main(): Promise<void> {
         break;
       case 'post':
         results.post = await run(part, () => runPost(ctx));
+        break;
+      case 'protocols':
+        results.protocols = await run(part, () => runProtocols(ctx));
         break;
       case 'startup':
         results.startup = await run(part, () => runStartup(ctx));

@@ -1,6 +1,6 @@
 import { checkGoals, type GoalCheck } from './goals.js';
 import { fmtInt, fmtPct, mdTable } from './markdown.js';
-import { chartLinks, renderPost, renderRamp, renderStartup, renderSteady, renderSweep } from './reportParts.js';
+import { chartLinks, renderPost, renderProtocols, renderRamp, renderStartup, renderSteady, renderSweep } from './reportParts.js';
 import type { ForeignCpu } from './foreignCpu.js';
 import type { BenchResults } from './results.js';
 
@@ -77,6 +77,7 @@ ${chartLinks(charts, ['throughput.svg', 'latency.svg'], chartsDir)}
 
 ${renderSweep(results.sweep)}`);
   }
+  if (results.protocols) sections.push(`## Client protocols beside GET /predict (c=${results.protocols.concurrency}, same mlserve)\n\n${renderProtocols(results.protocols)}`);
   if (results.post) sections.push(`## POST /predict, ${results.post.size} texts a request (mlserve only)\n\n${renderPost(results.post)}`);
   if (results.startup) sections.push(`## Startup: spawn to the first prediction\n\n${renderStartup(results.startup)}`);
   if (results.ramp) {

@@ -1,6 +1,6 @@
 import { fmtInt, fmtMiB, fmtMs, fmtPct, mdTable } from './markdown.js';
 import { median } from './percentile.js';
-import type { LoadRun, PostResult, RampResult, RampRun, StartupResult, SteadyResult, SweepResult } from './results.js';
+import type { LoadRun, PostResult, ProtocolsResult, RampResult, RampRun, StartupResult, SteadyResult, SweepResult } from './results.js';
 import type { WrkResult } from './wrk.js';
 
 /** "0", or "12 (HTTP 503 × 10, timeout 2)": responses by status, socket errors by kind. */
@@ -80,6 +80,22 @@ ${sweep.servers.map((s) => `  - **${s.name}**: ${s.description}`).join('\n')}
 }
 
 /** POST /predict with many texts a request. */
+/** The protocols part: each route's req/s beside GET /predict's on the same mlserve, and whether it is within 10%. */
+export function renderProtocols(protocols: ProtocolsResult): string {
+  const rows = protocols.points.map((p) => {
+    const l = p.wrk.latencyMs;
+    const goal = p.share === 1 ? '' : p.share >= 0.9 ? 'within 10%' : 'NOT within 10%';
+    return [p.route, `\`${p.path}\``, fmtInt(p.wrk.okRps), fmtPct(p.share), goal, fmtMs(l.p50), fmtMs(l.p99), errorsCell(p.wrk), otherCpu(p)];
+  });
+  const table = mdTable(['route', 'path', '2xx/s', 'of /predict', 'goal', 'p50 ms', 'p99 ms', 'errors', 'other CPU'], rows);
+  return `${table}
+
+- Server: ${protocols.description}; one text a request on every route (the POST bodies cycle over
+  ${protocols.texts} Reuters test texts, cut to 1,500 characters), ${protocols.durationS} s each after a ${protocols.warmupS} s warm-up.
+- The goal (issue 12): each protocol within 10% of GET /predict's req/s. GET /predict takes the thin lane
+  (no hono), the POST routes read a JSON body through hono: that is the difference measured.`;
+}
+
 export function renderPost(post: PostResult): string {
   const l = post.wrk.latencyMs;
   const table = mdTable(

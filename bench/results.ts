@@ -135,6 +135,25 @@ export interface MltopCapture {
   screen: string[];
 }
 
+/** One route of the protocols part: a wrk run and its req/s as a share of GET /predict's. */
+export interface ProtocolPoint extends LoadRun {
+  route: string;
+  path: string;
+  /** okRps / GET /predict's okRps in the same run (1 for /predict itself). */
+  share: number;
+}
+
+/** GET /predict and each client protocol's POST route at c=64 through nginx, one mlserve, one run. */
+export interface ProtocolsResult {
+  description: string;
+  concurrency: number;
+  durationS: number;
+  warmupS: number;
+  /** Distinct texts cycled through by the POST bodies. */
+  texts: number;
+  points: ProtocolPoint[];
+}
+
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
   command: string;
@@ -148,6 +167,7 @@ export interface BenchResults {
   model: string;
   sweep?: SweepResult;
   post?: PostResult;
+  protocols?: ProtocolsResult;
   startup?: StartupResult;
   ramp?: RampResult;
   steady?: SteadyResult;

@@ -12,13 +12,16 @@ import { Master } from '../master/master.js';
 import { VERSION } from '../version.js';
 import { attachSystemd } from '../systemd/attachSystemd.js';
 import { takeListenFds } from '../systemd/inheritedSocket.js';
+import { sagemakerArgs } from './sagemakerServe.js';
 import { applyEnvAndChdir } from '../master/processOptions.js';
 import { MasterFifo } from '../master/masterFifo.js';
 import { watchTouchFiles } from '../master/touchReload.js';
 import { formatConfigReport } from '../config/printConfig.js';
 import { isJournalStream } from '../journalStream.js';
 
-async function main(argv: string[]): Promise<number> {
+async function main(given: string[]): Promise<number> {
+  // SageMaker runs `docker run IMAGE serve`: its contract's options first, the user's flags after (they win).
+  const argv = given[0] === 'serve' ? [...sagemakerArgs(process.env), ...given.slice(1)] : given;
   const control = parseControl(argv);
   if (control) {
     // With --pid (ExecReload=... --pid $MAINPID) neither the config nor a pidfile is needed.

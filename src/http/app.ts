@@ -6,6 +6,7 @@ import { readBody, readWebBody } from './readBody.js';
 import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
 import { headerQueueOptions } from './queueOptions.js';
+import { routeLabel } from './routeLabel.js';
 import type { RequestResult } from '../model/requestResult.js';
 import { scoreList, topK } from '../model/scores.js';
 import type { ModelInput, SubmitOptions } from '../model/modelInput.js';
@@ -46,7 +47,7 @@ export function createApp(deps: AppDeps, extend?: (app: Hono<Env>) => void): Hon
     const t0 = performance.now();
     await next();
     if (deps.closing()) c.res.headers.set('connection', 'close');
-    onResponse?.(c.req.routePath, c.res.status, performance.now() - t0);
+    onResponse?.(routeLabel(c.req.routePath, c.req.path), c.res.status, performance.now() - t0);
   });
 
   function answer(c: Context<Env>, result: RequestResult, many: boolean, extras: Extras): Response {

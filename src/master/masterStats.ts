@@ -87,7 +87,7 @@ export class MasterStats {
       perfNow,
       process: this.#processInfo(now),
       sockets,
-      listen: { queue: dispatcher.queueLength, max: config.listen, refused: dispatcher.refused },
+      listen: { queue: dispatcher.queueLength, max: config.listen, refused: dispatcher.refused, expired: dispatcher.expired },
       poison: dispatcher.poison,
       slots: supervisor.slots.snapshot(),
       memory: this.#poller.reports(),

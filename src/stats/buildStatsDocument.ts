@@ -158,10 +158,11 @@ function extras(input: StatsInput): MlserveExtras {
         reason: cheaper.lastDecision.reason,
       },
     },
-    queue: { length: input.listen.queue, max: input.listen.max, refused: input.listen.refused },
+    queue: { length: input.listen.queue, max: input.listen.max, refused: input.listen.refused, expired: input.listen.expired ?? 0 },
     poison: input.poison
       ? { quarantined: input.poison.quarantined, culprits: input.poison.culprits, expired: input.poison.expired, kills: { ...input.poison.kills } }
       : { quarantined: 0, culprits: 0, expired: 0, kills: { crash: 0, oom: 0, harakiri: 0 } },
+    routes: Object.fromEntries(window.routes ?? []),
     window_seconds: window.seconds,
     latency_ms: {
       count: latency.count,

@@ -51,6 +51,8 @@ export class StatsCollector {
   readonly #active: SecondRing;
   readonly #prom: PromRecorders;
   readonly #routes = new Set<string>();
+  /** Responses and errors per route label, for the stats document (bounded like the labels). */
+  readonly #routeCounts = new Map<string, { requests: number; errors: number }>();
   readonly #children = new Map<string, { requests: { inc(): void }; duration: { observe(v: number): void } }>();
   #lastActive: { sec: number; value: number } | null = null;
   #total = { batches: 0, rows: 0, requests: 0, maxRows: 0 };
@@ -84,6 +86,11 @@ export class StatsCollector {
     }
     child.requests.inc();
     child.duration.observe(Math.max(0, ms) / 1000);
+    const label = this.#routeLabel(route);
+    let counts = this.#routeCounts.get(label);
+    if (counts === undefined) this.#routeCounts.set(label, (counts = { requests: 0, errors: 0 }));
+    counts.requests++;
+    if (status >= 400) counts.errors++;
     if (!this.#windowRoutes.has(route)) return;
     const now = this.#clock();
     this.#requests.add(now, 0, 1);
@@ -133,7 +140,8 @@ export class StatsCollector {
       const active = this.#active.get(s, 0);
       activeHistory.push(active ?? (last && s > last.sec ? last.value : 0));
     }
-    return { seconds: this.#seconds, latency: this.#latency.stats(now), rpsHistory, activeHistory, batch: this.#batchStats(sec) };
+    const routes = [...this.#routeCounts].map(([route, c]): [string, { requests: number; errors: number }] => [route, { ...c }]);
+    return { seconds: this.#seconds, latency: this.#latency.stats(now), rpsHistory, activeHistory, batch: this.#batchStats(sec), routes };
   }
 
   /**

@@ -98,6 +98,13 @@ export function registerPromMetrics(
     source,
     (i) => i.listen.refused,
   );
+  mirrorCounter(
+    registry,
+    'mlserve_requests_expired_total',
+    'Requests answered 504 because their deadline passed while queued (the stats queue.expired)',
+    source,
+    (i) => i.listen.expired ?? 0,
+  );
   new Gauge({
     name: 'mlserve_model_info',
     help: 'The model being served (always 1)',

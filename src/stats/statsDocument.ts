@@ -115,7 +115,13 @@ export interface MlserveExtras {
     state: Record<string, number | string>;
     last_decision: { at: number; action: string; n: number; reason: string } | null;
   } | null;
-  queue: { length: number; max: number; refused: number };
+  /** `expired`: answered 504 because their deadline passed while queued (X-Mlserve-Timeout-Ms, KServe `timeout`). */
+  queue: { length: number; max: number; refused: number; expired: number };
+  /**
+   * Responses since start by route (`/predict`, `/v1/models/{name}:predict`, `/v2/models/{name}/infer`,
+   * `/invocations`, ...): how many, and how many were errors (status >= 400).
+   */
+  routes: Record<string, { requests: number; errors: number }>;
   /**
    * What poison requests cost since start (docs/architecture.md, "Quarantine"): requests held
    * back after their batch's worker died, culprits answered, requests answered at their deadline,

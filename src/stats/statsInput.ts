@@ -120,6 +120,8 @@ export interface StatsWindow {
   /** Most active workers (slots with a thread) in each of the last 60 complete seconds, oldest first. */
   activeHistory: number[];
   batch: BatchStats;
+  /** Responses since start by route label, in first-seen order (see StatsCollector.recordRequest). */
+  routes?: [string, { requests: number; errors: number }][];
 }
 
 /**
@@ -145,8 +147,11 @@ export interface StatsInput {
   perfNow: number;
   process: ProcessInfo;
   sockets: SocketInfo[];
-  /** The dispatcher's queue: waiting requests, the `listen` option, requests refused because it was full. */
-  listen: { queue: number; max: number; refused: number };
+  /**
+   * The dispatcher's queue: waiting requests, the `listen` option, requests refused because it was
+   * full, and requests answered 504 because their deadline passed while queued (0 when not given).
+   */
+  listen: { queue: number; max: number; refused: number; expired?: number };
   /** The dispatcher's poison counters; absent in documents built before issue 15 (tests). */
   poison?: PoisonStats;
   /** `SlotTable.snapshot()`, in id order. */

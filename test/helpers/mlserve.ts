@@ -19,6 +19,8 @@ export interface LogLine {
 export interface MlserveOptions {
   /** Extra CLI arguments, after `--config` and `--socket`, e.g. ['--workers', '2']. */
   args?: string[];
+  /** A subcommand before every flag, e.g. 'serve' (SageMaker's entrypoint). */
+  subcommand?: string;
   /** Added to process.env for the child. */
   env?: NodeJS.ProcessEnv;
   /** Working directory; the repo root by default, where config/mlserve.ini is. */
@@ -63,7 +65,7 @@ export async function startMlserve(options: MlserveOptions = {}): Promise<Runnin
   const { args = [], env, cwd = repoRoot, config = 'config/mlserve.ini', readyTimeoutMs = 30_000 } = options;
   const dir = options.socketPath === undefined ? mkdtempSync(join(tmpdir(), 'mlserve-')) : undefined;
   const socketPath = options.socketPath ?? join(dir!, 'mlserve.sock');
-  const argv = [mlserveBin, ...(config === null ? [] : ['--config', config]), ...(options.socketFlag === false ? [] : ['--socket', socketPath]), ...args];
+  const argv = [mlserveBin, ...(options.subcommand ? [options.subcommand] : []), ...(config === null ? [] : ['--config', config]), ...(options.socketFlag === false ? [] : ['--socket', socketPath]), ...args];
 
   const child = spawn(process.execPath, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const unregister = onProcessExit(function killMlserve() {

@@ -129,3 +129,27 @@ test('collectors have their own registries; route labels are bounded', async () 
   const routes = new Set(prom.samples.filter((s) => s.name === 'mlserve_http_requests_total').map((s) => s.labels['route']));
   assert.ok(routes.size <= 33 && routes.has('other'), `${routes.size} routes`);
 });
+
+// Regression: the protocol routes were counted under hono's wildcard patterns, and the stats
+// document had no per-route counts nor the deadline 504s at all.
+test('per-route counts and deadline expiries reach the stats document and /metrics', async () => {
+  const clock = fakeClock();
+  const c = new StatsCollector({ clock: clock.now, defaultMetrics: false });
+  c.recordRequest('/predict', 200, 1);
+  c.recordRequest('/v1/models/{name}:predict', 200, 1);
+  c.recordRequest('/v1/models/{name}:predict', 400, 1);
+  c.recordRequest('/v2/models/{name}/infer', 504, 1);
+  c.recordRequest('/invocations', 200, 1);
+  const input = { ...sampleInput({ listen: { queue: 0, max: 100, refused: 0, expired: 4 } }), window: c.window() };
+  const doc = buildStatsDocument(input);
+  assert.deepEqual(doc.mlserve.routes, {
+    '/predict': { requests: 1, errors: 0 },
+    '/v1/models/{name}:predict': { requests: 2, errors: 1 },
+    '/v2/models/{name}/infer': { requests: 1, errors: 1 },
+    '/invocations': { requests: 1, errors: 0 },
+  });
+  assert.equal(doc.mlserve.queue.expired, 4);
+  const prom = parsePromText(await c.metrics(input));
+  assert.equal(sampleValue(prom, 'mlserve_requests_expired_total'), 4);
+  assert.equal(sampleValue(prom, 'mlserve_http_requests_total', { route: '/v1/models/{name}:predict', status: '400' }), 1);
+});
