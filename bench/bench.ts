@@ -28,6 +28,7 @@ import { runPost } from './scenarios/post.js';
 import { runRamp } from './scenarios/ramp.js';
 import { runStartup } from './scenarios/startup.js';
 import { runSweep } from './scenarios/sweep.js';
+import { runFamilies } from './scenarios/families.js';
 
 const defaultOut = join(repoRoot, 'docs', 'benchmarks.md');
 
@@ -122,6 +123,9 @@ async function main(): Promise<void> {
         break;
       case 'ramp':
         results.ramp = await run(part, () => runRamp(ctx));
+        break;
+      case 'families':
+        results.families = await run(part, () => runFamilies(ctx));
         break;
       case 'mltop': {
         const captured = await run(part, () => runMltopCapture(ctx));

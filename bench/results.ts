@@ -1,3 +1,4 @@
+import type { FamiliesResult } from './scenarios/families.js';
 import type { ForeignCpu } from './foreignCpu.js';
 import type { Machine, QuietWait } from './machine.js';
 import type { ServerName } from './options.js';
@@ -136,6 +137,7 @@ export interface BenchResults {
   startup?: StartupResult;
   ramp?: RampResult;
   mltop?: MltopCapture;
+  families?: FamiliesResult;
   /** The load mlserve served while mltop was captured. */
   mltopLoad?: WrkResult;
 }
