@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** The parts of a bench run, in the order they run. */
-export const PARTS = ['sweep', 'post', 'startup', 'ramp', 'mltop', 'families'] as const;
+export const PARTS = ['sweep', 'post', 'startup', 'ramp', 'families', 'mltop'] as const;
 /** One of {@link PARTS}. */
 export type Part = (typeof PARTS)[number];
 
@@ -51,13 +51,13 @@ export const RAMP_MLSERVE_ARGS = '--workers 8 --cheaper 1 --cheaper-algo spare';
 /** `npm run bench -- --help`. */
 export const USAGE = `npm run bench -- [options]
 
-Parts (all by default): --only sweep,post,startup,ramp,mltop,families
+Parts (all by default): --only sweep,post,startup,ramp,families,mltop
   sweep    GET /predict through nginx at each --concurrency, for --servers mlserve,peer,hello
   post     POST /predict with --post-size texts a request against mlserve through nginx
   startup  mlserve spawn to the first 200 on its socket (--startup-runs), and the peer's
   ramp     load rising and falling (--ramp-*), latency and active workers each second, mlserve and peer
-  mltop    mltop's screen (tmux) under load into docs/mltop.md (--mltop-capture; --no-mltop-capture skips it)
   families predictions/s at batch 1 and 32 per model family (bag-of-words MLP, Embedding + pooling, LSTM), fast path and tfjs-wasm, and spawn to READY
+  mltop    mltop's screen (tmux) under load into docs/mltop.md (--mltop-capture; --no-mltop-capture skips it)
 
   --quick                  a short smoke run (2 s points, c=1,64, a short ramp); writes no docs
   --duration S             measured seconds per point (8)        --warmup S      warm-up per point (2)

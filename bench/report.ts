@@ -98,7 +98,7 @@ ${renderRamp(results.ramp)}`);
 
 Written by \`npm run bench\` (bench/bench.ts) in one run of ${minutes} minutes on the machine below;
 rerun it to refresh these figures rather than editing them. \`npm run bench -- --help\` lists the
-flags (\`--only sweep,post,startup,ramp,mltop,families\`, \`--quick\`, durations, concurrencies). Every server
+flags (\`--only sweep,post,startup,ramp,families,mltop\`, \`--quick\`, durations, concurrencies). Every server
 serves ${results.model} and sits behind a real nginx (worker_processes 1) on a loopback port; the
 servers run one at a time. wrk, nginx and the server share the machine's 2 CPUs, so the figures
 compare servers on this machine, not absolute capacity; each is a single run, so rerun to see the
