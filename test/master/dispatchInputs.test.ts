@@ -13,6 +13,7 @@ import { Dispatcher } from '../../src/master/dispatcher.js';
 import { createLogger } from '../../src/log.js';
 import { MlserveError } from '../../src/errors.js';
 import { reutersModelBase } from '../helpers/paths.js';
+import type { RequestResult } from '../../src/model/requestResult.js';
 
 const bundle = await readModelBundle(join(reutersModelBase, '1'), { name: 'reuters', version: 1 });
 const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson);
@@ -90,4 +91,46 @@ test('a model without tokenizer.json or preprocessing.json is tensor-only: text 
   );
   const result = await dispatcher.submit({ kind: 'tensor', rows: 1, values: tokenizer.textsToMatrix([texts[0]!], 'binary') });
   assert.equal(result.labels[result.classes[0]!], String(result.classes[0]));
+});
+
+test('a sentiment model (Embedding, pooling, Dense(1, sigmoid)) with texts_to_sequences + pad_sequences: text requests, fast path = tfjs, binary answers', async () => {
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { fileIOHandler } = await import('../../src/model/ioHandlers.js');
+  const tf = await import('@tensorflow/tfjs');
+  const dir = await mkdtemp(join(tmpdir(), 'mlserve-sentiment-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  const model = tf.sequential({
+    layers: [
+      tf.layers.embedding({ name: 'embedding', inputDim: 20, outputDim: 4, inputShape: [6] }),
+      tf.layers.globalAveragePooling1d({ name: 'pool' }),
+      tf.layers.dense({ name: 'out', units: 1, activation: 'sigmoid' }),
+    ],
+  });
+  await model.save(fileIOHandler(dir));
+  model.dispose();
+  const tok = new Tokenizer({ numWords: 20 });
+  tok.fitOnTexts(['a great film', 'a dull film', 'great acting and a great plot', 'dull and slow']);
+  await writeFile(join(dir, 'tokenizer.json'), tok.toJSON());
+  await writeFile(join(dir, 'labels.json'), JSON.stringify(['negative', 'positive']));
+  await writeFile(join(dir, 'preprocessing.json'), JSON.stringify({ tokenizer: 'tokenizer.json', texts_to_sequences: {}, pad_sequences: { maxlen: 6, padding: 'post' } }));
+  const sentiment = await readModelBundle(dir, { name: 'sentiment', version: 1 });
+  assert.equal(sentiment.decoding.kind, 'binary');
+  const answers = [];
+  for (const fastPath of [true, false]) {
+    const supervisor = new Supervisor({ size: 1, bundle: sentiment, backend: 'wasm', fastPath, log });
+    await supervisor.start(1);
+    after(() => supervisor.stop(2000));
+    assert.equal(supervisor.backend === 'fastpath', fastPath);
+    const dispatcher = new Dispatcher({ supervisor, maxBatchSize: 32, listen: 64, log });
+    answers.push(await dispatcher.submit({ kind: 'text', texts: ['a great film', 'dull and slow acting', ''] }, { scores: true }));
+  }
+  const [fast, tfjs] = answers as [RequestResult, RequestResult];
+  for (let i = 0; i < 3; i++) {
+    assert.ok(Math.abs(fast.scores![i]! - tfjs.scores![i]!) < 1e-5, `row ${i}: ${fast.scores![i]} vs ${tfjs.scores![i]}`);
+    const p = fast.scores![i]!;
+    assert.equal(fast.classes[i], p > 0.5 ? 1 : 0);
+    assert.ok(Math.abs(fast.probs[i]! - (p > 0.5 ? p : 1 - p)) < 1e-7, 'the probability of the chosen label');
+  }
+  assert.deepEqual(fast.labels, ['negative', 'positive']);
 });
