@@ -40,6 +40,10 @@ export const ERRORS = {
   ERR_SHUTTING_DOWN: { status: 503, headers: { 'retry-after': '1' }, doc: 'The server is shutting down and takes no new request.' },
   ERR_WORKER_CRASHED: { status: 502, doc: 'The worker thread died while predicting this request; it is respawned.' },
   ERR_HARAKIRI: { status: 504, doc: 'The request ran longer than `harakiri`; its worker was killed and respawned.' },
+  ERR_PARAMETER_INVALID: { status: 400, doc: 'A request parameter (`top_k`, `probabilities`) has a value of the wrong type or range.' },
+  ERR_MODEL_UNKNOWN: { status: 404, doc: 'TF Serving / KServe V2 path names another model or a version that is not served.' },
+  ERR_NOT_ACCEPTABLE: { status: 406, doc: '/invocations was asked (`Accept`) for a type it cannot answer (it answers application/json and text/csv).' },
+  ERR_DEADLINE_EXCEEDED: { status: 504, doc: 'The request deadline (`X-Mlserve-Timeout-Ms`, KServe `parameters.timeout`) passed while it waited in the queue; it never ran.' },
   ERR_PREDICT: { status: 500, doc: 'The model failed on this batch; the worker keeps serving.' },
   ERR_INTERNAL: { status: 500, doc: 'Anything unexpected; the log line has the stack.' },
 } as const satisfies Record<string, ErrorRow>;
