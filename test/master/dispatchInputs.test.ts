@@ -134,3 +134,28 @@ test('a sentiment model (Embedding, pooling, Dense(1, sigmoid)) with texts_to_se
   }
   assert.deepEqual(fast.labels, ['negative', 'positive']);
 });
+
+test('a linear head trained with from_logits is served with softmax applied: the same answers as the softmax model', async () => {
+  const { mkdtemp, cp, rm, readFile, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'mlserve-logits-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  await cp(join(reutersModelBase, '1'), dir, { recursive: true });
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const layers = json.modelTopology.config.layers as { class_name: string; config: Record<string, unknown> }[];
+  layers.findLast((l) => l.class_name === 'Dense')!.config['activation'] = 'linear';
+  json.trainingConfig = { loss: { class_name: 'CategoricalCrossentropy', config: { from_logits: true } }, optimizer_config: {} };
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  const logits = await readModelBundle(dir, { name: 'logits', version: 1 });
+  assert.deepEqual(logits.decoding, { kind: 'softmax', activation: 'softmax', threshold: 0.5 });
+  const results = [];
+  for (const b of [logits, bundle]) {
+    const supervisor = new Supervisor({ size: 1, bundle: b, backend: 'wasm', fastPath: true, log });
+    await supervisor.start(1);
+    after(() => supervisor.stop(2000));
+    results.push(await new Dispatcher({ supervisor, maxBatchSize: 32, listen: 64, log }).submit({ kind: 'text', texts }, { scores: true }));
+  }
+  const [a, b] = results as [RequestResult, RequestResult];
+  assert.deepEqual(a.classes, b.classes);
+  for (let i = 0; i < a.scores!.length; i++) assert.ok(Math.abs(a.scores![i]! - b.scores![i]!) < 1e-5);
+});
