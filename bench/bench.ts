@@ -29,6 +29,7 @@ import { runProtocols } from './scenarios/protocols.js';
 import { runRamp, runSteady } from './scenarios/ramp.js';
 import { runStartup } from './scenarios/startup.js';
 import { runSweep } from './scenarios/sweep.js';
+import { runFamilies } from './scenarios/families.js';
 
 const defaultOut = join(repoRoot, 'docs', 'benchmarks.md');
 
@@ -66,6 +67,8 @@ function budgetS(o: BenchOptions): number {
     (o.parts.includes('startup') ? o.startupRuns * 2 * 45 : 0) +
     (o.parts.includes('ramp') ? 2 * (ramp + 90) : 0) +
     (o.parts.includes('steady') ? 2 * (o.steady.seconds + 90) : 0) +
+    // six engines x two cells of at most 3 s, and each thread's spawn and warm-up
+    (o.parts.includes('families') ? 180 : 0) +
     (o.parts.includes('mltop') ? o.mltopLoadS + 90 : 0)
   );
 }
@@ -131,6 +134,9 @@ async function main(): Promise<void> {
         break;
       case 'steady':
         results.steady = await run(part, () => runSteady(ctx));
+        break;
+      case 'families':
+        results.families = await run(part, () => runFamilies(ctx));
         break;
       case 'mltop': {
         const captured = await run(part, () => runMltopCapture(ctx));

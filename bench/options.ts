@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** The parts of a bench run, in the order they run. */
-export const PARTS = ['sweep', 'post', 'protocols', 'startup', 'ramp', 'steady', 'mltop'] as const;
+export const PARTS = ['sweep', 'post', 'protocols', 'startup', 'ramp', 'steady', 'families', 'mltop'] as const;
 /** One of {@link PARTS}. */
 export type Part = (typeof PARTS)[number];
 
@@ -59,7 +59,7 @@ export const STEADY_MLSERVE_ARGS = '--workers 4 --cheaper 1 --cheaper-algo spare
 /** `npm run bench -- --help`. */
 export const USAGE = `npm run bench -- [options]
 
-Parts (all by default): --only sweep,post,protocols,startup,ramp,steady,mltop
+Parts (all by default): --only sweep,post,protocols,startup,ramp,steady,families,mltop
   sweep    GET /predict through nginx at each --concurrency, for --servers mlserve,peer,hello
            (and uwsgi-pass: mlserve behind the seed's nginx site, uwsgi_pass, at c=64 only)
   post     POST /predict with --post-size texts a request against mlserve through nginx
@@ -67,6 +67,7 @@ Parts (all by default): --only sweep,post,protocols,startup,ramp,steady,mltop
   startup  mlserve spawn to the first 200 on its socket (--startup-runs), and the peer's
   ramp     load rising and falling (--ramp-*), latency and active workers each second, mlserve and peer
   steady   constant load (--steady-*) with scaling on: how often the active worker count changes
+  families predictions/s at batch 1 and 32 per model family (bag-of-words MLP, Embedding + pooling, LSTM), fast path and tfjs-wasm, and spawn to READY
   mltop    mltop's screen (tmux) under load into docs/mltop.md (--mltop-capture; --no-mltop-capture skips it)
 
   --quick                  a short smoke run (2 s points, c=1,64, a short ramp); writes no docs

@@ -1,3 +1,4 @@
+import { renderFamilies } from './scenarios/families.js';
 import { checkGoals, type GoalCheck } from './goals.js';
 import { fmtInt, fmtPct, mdTable } from './markdown.js';
 import { chartLinks, renderPost, renderProtocols, renderRamp, renderStartup, renderSteady, renderSweep } from './reportParts.js';
@@ -94,6 +95,7 @@ ${chartLinks(charts, ['steady-workers.svg'], chartsDir)}
 
 ${renderSteady(results.steady)}`);
   }
+  if (results.families) sections.push(`## Model families: fast path and tfjs-wasm\n\n${renderFamilies(results.families)}`);
   if (results.mltop) {
     sections.push(`## mltop under load
 
@@ -105,7 +107,7 @@ ${renderSteady(results.steady)}`);
 
 Written by \`npm run bench\` (bench/bench.ts) in one run of ${minutes} minutes on the machine below;
 rerun it to refresh these figures rather than editing them. \`npm run bench -- --help\` lists the
-flags (\`--only sweep,post,startup,ramp,steady,mltop\`, \`--quick\`, durations, concurrencies). Every server
+flags (\`--only sweep,post,startup,ramp,steady,families,mltop\`, \`--quick\`, durations, concurrencies). Every server
 serves ${results.model} and sits behind a real nginx (worker_processes 1) on a loopback port; the
 servers run one at a time (\`mlserve uwsgi_pass\` is mlserve behind the seed's own nginx site, a
 new uwsgi connection a request, measured at c=64). wrk, nginx and the server share the machine's 2 CPUs, so the figures

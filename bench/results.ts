@@ -1,3 +1,4 @@
+import type { FamiliesResult } from './scenarios/families.js';
 import type { ForeignCpu } from './foreignCpu.js';
 import type { Machine, QuietWait } from './machine.js';
 import type { ServerName } from './options.js';
@@ -172,6 +173,7 @@ export interface BenchResults {
   ramp?: RampResult;
   steady?: SteadyResult;
   mltop?: MltopCapture;
+  families?: FamiliesResult;
   /** The load mlserve served while mltop was captured. */
   mltopLoad?: WrkResult;
 }

@@ -1,3 +1,4 @@
+import { MlserveError } from '../errors.js';
 import type { ModelBundle } from './bundle.js';
 import { isRecord } from './isRecord.js';
 import { createSimdKernels, type SimdKernels } from './simdKernels.js';
@@ -16,8 +17,19 @@ interface DenseStep {
 type Activation = 'linear' | 'relu' | 'softmax' | 'sigmoid' | 'tanh';
 const ACTIVATIONS: ReadonlySet<string> = new Set(['linear', 'relu', 'softmax', 'sigmoid', 'tanh']);
 
+/** An Embedding followed by GlobalAveragePooling1D: the mean of the token rows. */
+export interface EmbeddingPool {
+  name: string;
+  /** Row-major `inputDim x outputDim`. */
+  table: Float32Array;
+  inputDim: number;
+  outputDim: number;
+  /** Embedding(mask_zero=True): id 0 is padding, left out of the mean (as Keras's GAP1D does with the mask). */
+  maskZero: boolean;
+}
+
 /** A model the fast path can compute, or why it cannot. */
-export type FastPathPlan = { ok: true; steps: DenseStep[] } | { ok: false; reason: string };
+export type FastPathPlan = { ok: true; steps: DenseStep[]; embedding: EmbeddingPool | null } | { ok: false; reason: string };
 
 /**
  * Decides whether a model can run on the exact sparse fast path: a Sequential stack of Dense
@@ -30,13 +42,38 @@ export function planFastPath(bundle: ModelBundle): FastPathPlan {
   const config = isRecord(topo.config) ? topo.config : null;
   const layers = Array.isArray(topo.config) ? topo.config : config && Array.isArray(config['layers']) ? config['layers'] : null;
   if (topo.class_name !== 'Sequential' || !layers) return { ok: false, reason: 'not a Sequential model' };
+  const firstLayer = (layers as { class_name?: string }[]).find((l) => l.class_name !== 'InputLayer');
+  if (firstLayer?.class_name !== 'Embedding' && firstLayer?.class_name !== 'Dense' && firstLayer?.class_name !== 'Dropout') {
+    return { ok: false, reason: `layer ${String((firstLayer as { config?: { name?: unknown } } | undefined)?.config?.name ?? '?')} is a ${String(firstLayer?.class_name)}, not Dense` };
+  }
   const weights = weightViews(bundle);
   const steps: DenseStep[] = [];
   let width = bundle.inputWidth;
+  let embedding: EmbeddingPool | null = null;
+  let pooled = true;
   for (const layer of layers as { class_name?: string; config?: Record<string, unknown> }[]) {
     const c = layer.config ?? {};
     const name = String(c['name'] ?? '');
-    if (layer.class_name === 'Dropout') continue;
+    if (layer.class_name === 'Dropout' || layer.class_name === 'InputLayer') continue;
+    if (layer.class_name === 'Embedding') {
+      // Embedding -> [Dropout] -> GlobalAveragePooling1D -> [Dropout] -> Dense*: the tutorial text model.
+      if (steps.length > 0 || embedding) return { ok: false, reason: `embedding ${name} is not the first layer` };
+      const inputDim = Number(c['input_dim']);
+      const outputDim = Number(c['output_dim']);
+      const table = weights.get(`${name}/embeddings`);
+      if (!table || table.length !== inputDim * outputDim) return { ok: false, reason: `layer ${name}: no ${inputDim}x${outputDim} embeddings` };
+      embedding = { name, table, inputDim, outputDim, maskZero: c['mask_zero'] === true };
+      width = outputDim;
+      pooled = false;
+      continue;
+    }
+    if (layer.class_name === 'GlobalAveragePooling1D') {
+      if (!embedding || pooled) return { ok: false, reason: `pooling ${name} does not follow an Embedding` };
+      if (c['keepdims'] === true || (c['data_format'] ?? 'channels_last') !== 'channels_last') return { ok: false, reason: `pooling ${name}: keepdims or channels_first` };
+      pooled = true;
+      continue;
+    }
+    if (!pooled) return { ok: false, reason: `layer ${name} is a ${layer.class_name} after an Embedding, not GlobalAveragePooling1D` };
     if (layer.class_name === 'Activation') {
       const last = steps.at(-1);
       const act = String(c['activation']);
@@ -57,7 +94,7 @@ export function planFastPath(bundle: ModelBundle): FastPathPlan {
   }
   if (steps.length === 0) return { ok: false, reason: 'no Dense layer' };
   if (width !== bundle.outputWidth) return { ok: false, reason: `output width ${width} is not ${bundle.outputWidth}` };
-  return { ok: true, steps };
+  return { ok: true, steps, embedding };
 }
 
 /** Float32 views of every weight of the bundle, by name (no copy). */
@@ -70,6 +107,28 @@ function weightViews(bundle: ModelBundle): Map<string, Float32Array> {
     offset += n * 4;
   }
   return views;
+}
+
+/**
+ * The mean of the embedding rows of one sequence of token ids, into `h` (length outputDim). With
+ * mask_zero, ids 0 are padding: left out of the sum and the count, as Keras's pooling reads the
+ * mask (tfjs's GlobalAveragePooling1D ignores it); a row of padding only pools to zeros.
+ */
+export function poolEmbedding(e: EmbeddingPool, ids: Float32Array, h: Float32Array): void {
+  const { table, outputDim, inputDim } = e;
+  const acc = new Float64Array(outputDim);
+  let count = 0;
+  for (let t = 0; t < ids.length; t++) {
+    const id = ids[t]!;
+    if (e.maskZero && id === 0) continue;
+    if (!Number.isInteger(id) || id < 0 || id >= inputDim) {
+      throw new MlserveError('ERR_TENSOR_SHAPE', `token id ${id} is outside embedding ${e.name} (input_dim ${inputDim})`);
+    }
+    const row = id * outputDim;
+    for (let k = 0; k < outputDim; k++) acc[k] = acc[k]! + table[row + k]!;
+    count++;
+  }
+  for (let k = 0; k < outputDim; k++) h[k] = count === 0 ? 0 : acc[k]! / count;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ModelBundle } from './bundle.js';
-import { FastForward, planFastPath } from './fastPath.js';
+import { FastForward, planFastPath, poolEmbedding } from './fastPath.js';
 import type { BatchPrediction } from './outputDecoding.js';
 import { MlserveError } from '../errors.js';
 import { Tokenizer } from './tokenizer.js';
@@ -29,11 +29,15 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
   const plan = planFastPath(bundle);
   if (!plan.ok) return { reason: plan.reason };
   // A tensor-only model or one with preprocessing.json has no bag-of-words tokenizer of its own.
+  // tokenizer.json alone means a bag of words; an Embedding reads sequences (preprocessing.json).
+  if (plan.embedding && bundle.tokenizerJson !== '') return { reason: 'an Embedding model reads sequences: declare texts_to_sequences + pad_sequences in preprocessing.json' };
   const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson === '' ? '{"word_index": "{}", "num_words": ' + bundle.inputWidth + '}' : bundle.tokenizerJson);
   if (tokenizer.matrixWidth !== bundle.inputWidth) return { reason: `tokenizer width ${tokenizer.matrixWidth} is not the model's ${bundle.inputWidth}` };
   const net = new FastForward(plan.steps);
   const width = net.outputWidth;
   const row = new Float32Array(width);
+  const embedding = plan.embedding;
+  const pooledRow = embedding ? new Float32Array(embedding.outputDim) : null;
 
   function predictRows(texts: readonly string[], onRow?: (row: number) => void): Float32Array {
     const out = new Float32Array(texts.length * width);
@@ -52,7 +56,12 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
     const out = new Float32Array(rows * width);
     for (let i = 0; i < rows; i++) {
       onRow?.(i);
-      net.forwardDense(values.subarray(i * inputWidth, (i + 1) * inputWidth), out, i * width);
+      let x = values.subarray(i * inputWidth, (i + 1) * inputWidth);
+      if (embedding) {
+        poolEmbedding(embedding, x, pooledRow!);
+        x = pooledRow!;
+      }
+      net.forwardDense(x, out, i * width);
     }
     return out;
   }

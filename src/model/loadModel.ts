@@ -41,7 +41,17 @@ export async function loadModel(baseDir: string, log: Logger, options: LoadModel
   }
   const loadMs = Math.round((performance.now() - started) * 10) / 10;
   log.info(
-    { model: name, version, dir, inputWidth: bundle.inputWidth, outputWidth: bundle.outputWidth, weightBytes: bundle.weightData.byteLength, loadMs },
+    {
+      model: name,
+      version,
+      dir,
+      inputWidth: bundle.inputWidth,
+      outputWidth: bundle.outputWidth,
+      preprocessing: bundle.preprocessing?.spec.kind ?? (bundle.tokenizerJson === '' ? 'none (tensor API only)' : 'tokenizer.json binary bag of words'),
+      decoding: bundle.decoding.kind,
+      weightBytes: bundle.weightData.byteLength,
+      loadMs,
+    },
     'model loaded',
   );
   return { bundle, loadMs };

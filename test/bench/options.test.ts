@@ -34,11 +34,11 @@ test('--only picks parts in their canonical order; a partial run writes only wit
   assert.deepEqual(o.parts, ['sweep', 'ramp']);
   assert.equal(o.out, undefined);
   assert.equal(parseBenchOptions(['--servers', 'mlserve'], OUT).out, undefined);
-  assert.throws(() => parseBenchOptions(['--only', 'sweep,nap'], OUT), /--only takes a list of sweep, post, protocols, startup, ramp, steady, mltop; got sweep,nap/);
+  assert.throws(() => parseBenchOptions(['--only', 'sweep,nap'], OUT), /--only takes a list of sweep, post, protocols, startup, ramp, steady, families, mltop; got sweep,nap/);
 });
 
 test('--no-mltop-capture drops the capture, --mltop-capture adds it to an --only list', () => {
-  assert.deepEqual(parseBenchOptions(['--no-mltop-capture'], OUT).parts, ['sweep', 'post', 'protocols', 'startup', 'ramp', 'steady']);
+  assert.deepEqual(parseBenchOptions(['--no-mltop-capture'], OUT).parts, ['sweep', 'post', 'protocols', 'startup', 'ramp', 'steady', 'families']);
   assert.deepEqual(parseBenchOptions(['--only', 'post', '--mltop-capture'], OUT).parts, ['post', 'mltop']);
 });
 

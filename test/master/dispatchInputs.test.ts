@@ -13,6 +13,7 @@ import { Dispatcher } from '../../src/master/dispatcher.js';
 import { createLogger } from '../../src/log.js';
 import { MlserveError } from '../../src/errors.js';
 import { reutersModelBase } from '../helpers/paths.js';
+import type { RequestResult } from '../../src/model/requestResult.js';
 
 const bundle = await readModelBundle(join(reutersModelBase, '1'), { name: 'reuters', version: 1 });
 const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson);
@@ -90,4 +91,71 @@ test('a model without tokenizer.json or preprocessing.json is tensor-only: text 
   );
   const result = await dispatcher.submit({ kind: 'tensor', rows: 1, values: tokenizer.textsToMatrix([texts[0]!], 'binary') });
   assert.equal(result.labels[result.classes[0]!], String(result.classes[0]));
+});
+
+test('a sentiment model (Embedding, pooling, Dense(1, sigmoid)) with texts_to_sequences + pad_sequences: text requests, fast path = tfjs, binary answers', async () => {
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { fileIOHandler } = await import('../../src/model/ioHandlers.js');
+  const tf = await import('@tensorflow/tfjs');
+  const dir = await mkdtemp(join(tmpdir(), 'mlserve-sentiment-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  const model = tf.sequential({
+    layers: [
+      tf.layers.embedding({ name: 'embedding', inputDim: 20, outputDim: 4, inputShape: [6] }),
+      tf.layers.globalAveragePooling1d({ name: 'pool' }),
+      tf.layers.dense({ name: 'out', units: 1, activation: 'sigmoid' }),
+    ],
+  });
+  await model.save(fileIOHandler(dir));
+  model.dispose();
+  const tok = new Tokenizer({ numWords: 20 });
+  tok.fitOnTexts(['a great film', 'a dull film', 'great acting and a great plot', 'dull and slow']);
+  await writeFile(join(dir, 'tokenizer.json'), tok.toJSON());
+  await writeFile(join(dir, 'labels.json'), JSON.stringify(['negative', 'positive']));
+  await writeFile(join(dir, 'preprocessing.json'), JSON.stringify({ tokenizer: 'tokenizer.json', texts_to_sequences: {}, pad_sequences: { maxlen: 6, padding: 'post' } }));
+  const sentiment = await readModelBundle(dir, { name: 'sentiment', version: 1 });
+  assert.equal(sentiment.decoding.kind, 'binary');
+  const answers = [];
+  for (const fastPath of [true, false]) {
+    const supervisor = new Supervisor({ size: 1, bundle: sentiment, backend: 'wasm', fastPath, log });
+    await supervisor.start(1);
+    after(() => supervisor.stop(2000));
+    assert.equal(supervisor.backend === 'fastpath', fastPath);
+    const dispatcher = new Dispatcher({ supervisor, maxBatchSize: 32, listen: 64, log });
+    answers.push(await dispatcher.submit({ kind: 'text', texts: ['a great film', 'dull and slow acting', ''] }, { scores: true }));
+  }
+  const [fast, tfjs] = answers as [RequestResult, RequestResult];
+  for (let i = 0; i < 3; i++) {
+    assert.ok(Math.abs(fast.scores![i]! - tfjs.scores![i]!) < 1e-5, `row ${i}: ${fast.scores![i]} vs ${tfjs.scores![i]}`);
+    const p = fast.scores![i]!;
+    assert.equal(fast.classes[i], p > 0.5 ? 1 : 0);
+    assert.ok(Math.abs(fast.probs[i]! - (p > 0.5 ? p : 1 - p)) < 1e-7, 'the probability of the chosen label');
+  }
+  assert.deepEqual(fast.labels, ['negative', 'positive']);
+});
+
+test('a linear head trained with from_logits is served with softmax applied: the same answers as the softmax model', async () => {
+  const { mkdtemp, cp, rm, readFile, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'mlserve-logits-'));
+  after(() => rm(dir, { recursive: true, force: true }));
+  await cp(join(reutersModelBase, '1'), dir, { recursive: true });
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const layers = json.modelTopology.config.layers as { class_name: string; config: Record<string, unknown> }[];
+  layers.findLast((l) => l.class_name === 'Dense')!.config['activation'] = 'linear';
+  json.trainingConfig = { loss: { class_name: 'CategoricalCrossentropy', config: { from_logits: true } }, optimizer_config: {} };
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  const logits = await readModelBundle(dir, { name: 'logits', version: 1 });
+  assert.deepEqual(logits.decoding, { kind: 'softmax', activation: 'softmax', threshold: 0.5 });
+  const results = [];
+  for (const b of [logits, bundle]) {
+    const supervisor = new Supervisor({ size: 1, bundle: b, backend: 'wasm', fastPath: true, log });
+    await supervisor.start(1);
+    after(() => supervisor.stop(2000));
+    results.push(await new Dispatcher({ supervisor, maxBatchSize: 32, listen: 64, log }).submit({ kind: 'text', texts }, { scores: true }));
+  }
+  const [a, b] = results as [RequestResult, RequestResult];
+  assert.deepEqual(a.classes, b.classes);
+  for (let i = 0; i < a.scores!.length; i++) assert.ok(Math.abs(a.scores![i]! - b.scores![i]!) < 1e-5);
 });
