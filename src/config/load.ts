@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { MlserveError } from '../errors.js';
 import { parseArgs, type Action } from './args.js';
 import { parseIni } from './ini.js';
-import { resolveConfig, type Sources } from './resolve.js';
+import { resolveConfig, type ResolvedConfig, type Sources } from './resolve.js';
 import type { Config } from './schema.js';
+import { detectCpus, type CpuProbe } from './cpuLimit.js';
 
 // The CLI imports everything it needs for startup from here.
 export { formatHelp } from './help.js';
@@ -16,6 +17,8 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Absolute; default `process.cwd()`. */
   readonly cwd?: string;
+  /** Where `workers = auto` reads cgroup limits; default the real /proc and /sys. */
+  readonly cpuProbe?: CpuProbe;
 }
 
 /** What `mlserve` should do and with which configuration. */
@@ -27,6 +30,8 @@ export interface LoadedConfig {
   /** To log once the logger exists: ignored uWSGI keys, repeated keys, unknown MLSERVE_* variables. */
   readonly warnings: readonly string[];
   readonly sources: Sources;
+  /** Options set to `auto` and what they became, to log with their source. */
+  readonly auto: ResolvedConfig['auto'];
 }
 
 /**
@@ -47,13 +52,14 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const cwd = opts.cwd ?? process.cwd();
   const args = parseArgs(argv);
   if (args.action === 'help' || args.action === 'version') {
-    const { config, sources } = resolveConfig({ cwd });
-    return { action: args.action, config, configFile: null, warnings: [], sources };
+    const { config, sources, auto } = resolveConfig({ cwd });
+    return { action: args.action, config, configFile: null, warnings: [], sources, auto };
   }
+  const cpus = () => detectCpus(opts.cpuProbe);
   const fileName = args.configFile;
   if (fileName === null) {
-    const { config, warnings, sources } = resolveConfig({ env, argv, cwd });
-    return { action: args.action, config, configFile: null, warnings, sources };
+    const { config, warnings, sources, auto } = resolveConfig({ env, argv, cwd, cpus });
+    return { action: args.action, config, configFile: null, warnings, sources, auto };
   }
   const configFile = resolve(cwd, fileName);
   let text: string;
@@ -64,6 +70,6 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     throw new MlserveError('ERR_CONFIG_FILE', `cannot read config file ${fileName}: ${reason}`, { cause: err });
   }
   const ini = parseIni(text, { fileName, cwd, env });
-  const { config, warnings, sources } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd });
-  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings], sources };
+  const { config, warnings, sources, auto } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd, cpus });
+  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings], sources, auto };
 }

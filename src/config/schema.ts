@@ -25,7 +25,13 @@ interface OptionCommon {
 
 /** How one option is described. */
 export type OptionSpec =
-  | (OptionCommon & { readonly type: 'int'; readonly min: number; readonly max?: number })
+  | (OptionCommon & {
+      readonly type: 'int';
+      readonly min: number;
+      readonly max?: number;
+      /** `auto` is accepted too and means the CPUs this process may use (config/cpuLimit.ts), clamped to min..max. */
+      readonly auto?: boolean;
+    })
   | (OptionCommon & { readonly type: 'size'; readonly min?: number; readonly max?: number })
   | (OptionCommon & { readonly type: 'enum'; readonly values: readonly string[] })
   | (OptionCommon & { readonly type: 'bool' | 'string' | 'path' | 'mode' | 'address' | 'seconds' | 'endpoint' });
@@ -74,9 +80,10 @@ export const options = {
     min: 1,
     max: 256,
     aliases: ['processes'],
+    auto: true,
     default: '2',
     reloadable: true,
-    help: 'worker threads',
+    help: 'worker threads; auto = the CPUs this process may use (smallest of cgroup cpu.max, cfs quota, cpuset, os.availableParallelism()), logged with its source',
   },
   // --- cheaper: adaptive worker count (uWSGI's cheaper subsystem; see docs/cheaper.md) ---
   cheaper: {
@@ -324,6 +331,12 @@ export const options = {
     default: '30',
     reloadable: true,
     help: 'grace period to finish in-flight requests on SIGTERM/SIGINT',
+  },
+  'shutdown-delay': {
+    type: 'seconds',
+    default: '0',
+    reloadable: true,
+    help: 'on SIGTERM, seconds /readyz answers 503 draining while requests are still accepted and served (a Service takes a while to drop the endpoint), before the shutdown-timeout drain',
   },
   'keepalive-timeout': {
     type: 'seconds',

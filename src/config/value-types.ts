@@ -44,7 +44,7 @@ const plain = (value: unknown): string => String(value);
 export const valueTypes: Readonly<Record<OptionType, ValueType>> = {
   int: {
     metavar: () => 'N',
-    expected: (spec) => `an integer ${describeRange(spec)}`,
+    expected: (spec) => `an integer ${describeRange(spec)}${'auto' in spec && spec.auto ? ', or auto' : ''}`,
     parse: (raw, spec) => (/^[+-]?\d+$/.test(raw) ? inRange(Number(raw), spec) : undefined),
     format: plain,
   },
