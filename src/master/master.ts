@@ -21,6 +21,7 @@ import { MasterStats } from './masterStats.js';
 import { overRssLimit } from './recyclePolicy.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { metricsHandler } from '../http/metrics.js';
+import { InFlight } from '../http/inFlight.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
@@ -34,7 +35,8 @@ export interface MasterOptions {
   onCreate?: (master: Master) => void;
 }
 
-type State = 'starting' | 'serving' | 'reloading' | 'stopping';
+// draining: SIGTERM arrived, /readyz says 503 while requests are still served (shutdown-delay).
+type State = 'starting' | 'serving' | 'reloading' | 'draining' | 'stopping';
 
 /**
  * The master: loads and validates the model once, starts the worker threads, serves the HTTP
@@ -57,6 +59,7 @@ export class Master extends EventEmitter {
   #cycle: NodeJS.Timeout | null = null;
   #state: State = 'starting';
   #stopped: Promise<number> | null = null;
+  readonly #inFlight = new InFlight();
   readonly #options: MasterOptions;
 
   private constructor(config: Config, log: Logger, model: LoadedModel, options: MasterOptions) {
@@ -87,6 +90,7 @@ export class Master extends EventEmitter {
       config: () => this.#config,
       bundle: () => this.#model.bundle,
       cheaper: () => this.#scaler?.cheaper ?? null,
+      inFlight: () => this.#inFlight.count,
       log,
     });
     this.#scaler = this.#createScaler(config);
@@ -168,7 +172,7 @@ export class Master extends EventEmitter {
   /** The node request listener: the thin lane for GET /predict, hono for the rest. */
   requestListener(): RequestListener {
     const deps = this.#appDeps();
-    return fastPredictListener(deps, getRequestListener(createApp(deps).fetch, { autoCleanupIncoming: false }));
+    return this.#inFlight.wrap(fastPredictListener(deps, getRequestListener(createApp(deps).fetch, { autoCleanupIncoming: false })));
   }
 
   #appDeps(): AppDeps {
@@ -176,7 +180,8 @@ export class Master extends EventEmitter {
       submit: (texts) => this.dispatcher.submit(texts),
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
-      closing: () => this.#state === 'stopping',
+      // While draining too: keep-alive clients reconnect, and a new connection finds a pod that stays.
+      closing: () => this.#state === 'stopping' || this.#state === 'draining',
       onResponse: (route, status, ms) => this.stats.collector.recordRequest(route, status, ms),
       ...(this.#config.metrics ? { metrics: metricsHandler(this.stats.collector, () => this.stats.input()) } : {}),
       limits: this.#limits,
@@ -296,13 +301,16 @@ export class Master extends EventEmitter {
       queue: this.dispatcher.queueLength,
       reloading: this.#state === 'reloading',
     };
+    if (this.#state === 'draining') return { ready: false, reason: 'draining', ...info };
     if (this.#state === 'stopping') return { ready: false, reason: 'shutting down', ...info };
     if (c.idle + c.busy === 0) return { ready: false, reason: 'no worker is ready', ...info };
     return { ready: true, ...info };
   }
 
   /**
-   * Graceful shutdown: stop accepting, let queued and running requests finish within
+   * Graceful shutdown: with `shutdown-delay`, first drain for that long (/readyz 503 `draining`,
+   * every request still accepted and served) so a load balancer drops the endpoint before the
+   * listener closes; then stop accepting, let queued and running requests finish within
    * `shutdown-timeout`, end the threads, remove the socket (vacuum). Resolves with the exit code.
    */
   stop(reason: string): Promise<number> {
@@ -313,8 +321,17 @@ export class Master extends EventEmitter {
   async #shutdown(reason: string): Promise<number> {
     const { log } = this;
     const t0 = performance.now();
+    const delay = this.#config.shutdownDelay;
+    if (delay > 0 && this.#state !== 'starting') {
+      this.#state = 'draining';
+      this.emit('stopping');
+      const text = `draining: readyz 503, still serving for shutdown-delay ${delay} s`;
+      log.info({ reason, delayMs: delay * 1000, inFlight: this.#inFlight.count }, text);
+      this.emit('status', text);
+      await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+    }
+    if (this.#state !== 'draining') this.emit('stopping');
     this.#state = 'stopping';
-    this.emit('stopping');
     if (this.#cycle) clearInterval(this.#cycle);
     log.info({ reason, queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutting down');
     // No new connections; requests already received are served, and their answers carry

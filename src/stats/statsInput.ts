@@ -132,6 +132,8 @@ export interface StatsInput {
   sockets: SocketInfo[];
   /** The dispatcher's queue: waiting requests, the `listen` option, requests refused because it was full. */
   listen: { queue: number; max: number; refused: number };
+  /** HTTP requests being answered (probes and /metrics excluded); absent where nothing counts them. */
+  inFlight?: number;
   /** `SlotTable.snapshot()`, in id order. */
   slots: SlotSnapshot[];
   /** The last memory report of each live slot, by slot id; missing entries are reported as 0. */
