@@ -2,10 +2,10 @@ import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readBody } from './readBody.js';
+import { readBody, readWebBody } from './readBody.js';
 import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
-import type { RequestResult } from '../master/dispatcher.js';
+import type { RequestResult } from '../model/requestResult.js';
 
 /** What the HTTP API needs from the master. */
 export interface AppDeps {
@@ -67,16 +67,15 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.post('/predict', async function predictPost(c) {
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(type)) {
-      throw new MlserveError('ERR_UNSUPPORTED_MEDIA_TYPE', `POST /predict takes application/json, got "${type || 'no content-type'}"`, {
-        status: 415,
-      });
+      throw new MlserveError('ERR_UNSUPPORTED_MEDIA_TYPE', `POST /predict takes application/json, got "${type || 'no content-type'}"`);
     }
-    const raw = await readBody(c.env.incoming, limits.maxBodySize);
+    const incoming = c.env?.incoming;
+    const raw = incoming ? await readBody(incoming, limits.maxBodySize) : await readWebBody(c.req.raw, limits.maxBodySize);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString('utf8'));
     } catch (err) {
-      throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`, { status: 400 });
+      throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`);
     }
     return answer(c, await deps.submit(textsFromBody(parsed, limits)), true);
   });
@@ -97,16 +96,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   for (const [path, allow] of Object.entries(allowed)) {
     app.all(path, function methodNotAllowed(c) {
       if (c.req.method === 'HEAD') return c.body(null, 200);
-      return c.json(
-        { error: { code: 'ERR_METHOD_NOT_ALLOWED', message: `${c.req.method} is not allowed on ${path}; use ${allow}` } },
-        405,
-        { allow },
-      );
+      throw new MlserveError('ERR_METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${path}; use ${allow}`, { headers: { allow } });
     });
   }
 
   app.notFound(function notFound(c) {
-    return c.json({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404);
+    return errorResponse(new MlserveError('ERR_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), log, c.req.header('x-request-id'));
   });
 
   app.onError(function onError(err, c) {

@@ -4,6 +4,8 @@ import type { AppDeps } from './app.js';
 import { prediction } from './app.js';
 import { errorParts } from './errorResponse.js';
 import { checkText } from './validateInput.js';
+import { maxUriLength } from './clientError.js';
+import { MlserveError } from '../errors.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 const JSON_CLOSE_HEADERS = { 'content-type': 'application/json', connection: 'close' } as const;
@@ -41,6 +43,12 @@ export function fastPredictListener(deps: AppDeps, fallback: RequestListener): R
   const { limits, log } = deps;
   return function predictFast(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url;
+    if (url !== undefined && url.length > maxUriLength(limits.maxTextLength)) {
+      const { status, headers, body } = errorParts(new MlserveError('ERR_URI_TOO_LONG', `the request target has ${url.length} bytes, more than ${maxUriLength(limits.maxTextLength)}; send long texts with POST /predict`), log);
+      res.writeHead(status, headers);
+      res.end(body);
+      return;
+    }
     if (req.method !== 'GET' || url === undefined || !url.startsWith('/predict?')) {
       fallback(req, res);
       return;

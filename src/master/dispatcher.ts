@@ -2,17 +2,10 @@ import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { batchCount, holdMicros, queueHasRoom } from './batchPolicy.js';
 import { RequestQueue } from './requestQueue.js';
+import type { RequestResult } from '../model/requestResult.js';
 import type { Lease, Supervisor } from './supervisor.js';
 
-/** The rows of one request, answered from one batch. */
-export interface RequestResult {
-  classes: Int32Array;
-  probs: Float32Array;
-  /** The slot that predicted it (for per-worker `tx`). */
-  slot: number;
-  /** Class names of the model that predicted it. */
-  labels: readonly string[];
-}
+export type { RequestResult };
 
 interface Pending {
   texts: string[];
@@ -87,7 +80,10 @@ export class Dispatcher {
    */
   submit(texts: string[]): Promise<RequestResult> {
     if (!this.#accepting) {
-      return Promise.reject(new MlserveError('ERR_SHUTTING_DOWN', 'the server is shutting down', { status: 503 }));
+      return Promise.reject(new MlserveError('ERR_SHUTTING_DOWN', 'the server is shutting down'));
+    }
+    if (!this.#sup.canServe()) {
+      return Promise.reject(new MlserveError('ERR_NOT_READY', 'no worker is ready or starting; see /readyz'));
     }
     const { listen, maxBatchSize, maxEnqueuedBatches = Infinity } = this.#opts;
     if (!queueHasRoom({ requests: this.#queue.length, rows: this.#queue.rows }, texts.length, { listen, maxBatchSize, maxEnqueuedBatches })) {
@@ -96,7 +92,6 @@ export class Dispatcher {
         new MlserveError(
           'ERR_QUEUE_FULL',
           `too many requests waiting for a worker (listen = ${listen} requests, max-enqueued-batches = ${maxEnqueuedBatches} x ${maxBatchSize} rows)`,
-          { status: 503 },
         ),
       );
     }
@@ -199,7 +194,7 @@ export class Dispatcher {
       const result = await lease.thread.predict(texts);
       if (result.error) {
         errors = batch.length;
-        const err = new MlserveError('ERR_PREDICT', `prediction failed: ${result.error.message}`, { status: 500 });
+        const err = new MlserveError('ERR_PREDICT', `prediction failed: ${result.error.message}`);
         this.#opts.log.error({ worker: lease.id, err: result.error.message, rows: texts.length }, 'predict failed');
         for (const p of batch) p.reject(err);
       } else {
@@ -224,11 +219,11 @@ export class Dispatcher {
       } else if (killed) {
         errors = 1;
         batch[0]!.reject(
-          new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { status: 504, cause }),
+          new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { cause }),
         );
       } else {
         errors = 1;
-        batch[0]!.reject(new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, { status: 502, cause }));
+        batch[0]!.reject(new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, { cause }));
       }
     } finally {
       clearTimeout(timer);

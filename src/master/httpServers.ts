@@ -1,7 +1,8 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
+import { listenTcp, listenUnix, removeSocket } from '../net/listen.js';
+import { clientErrorHandler, maxHeaderSize } from '../http/clientError.js';
 import { listenOnFd } from '../systemd/inheritedSocket.js';
 import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
 
@@ -58,14 +59,11 @@ export class HttpServers {
 
   #make(listener: RequestListener): Server {
     const { keepaliveTimeout } = this.#config;
-    const server = createServer(listener);
+    const server = createServer({ maxHeaderSize: maxHeaderSize(this.#config.maxTextLength) }, listener);
     // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
     server.keepAliveTimeout = keepaliveTimeout * 1000;
     server.headersTimeout = keepaliveTimeout * 1000 + 1000;
-    server.on('clientError', (err, socket) => {
-      this.#log.debug({ err: err.message }, 'client error');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    });
+    server.on('clientError', clientErrorHandler(this.#log));
     this.#servers.push(server);
     return server;
   }

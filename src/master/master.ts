@@ -341,7 +341,7 @@ export class Master extends EventEmitter {
     this.dispatcher.close();
     if (!drained) {
       log.warn({ queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutdown-timeout reached, dropping what is left');
-      this.dispatcher.abortQueued(new MlserveError('ERR_SHUTTING_DOWN', 'the server shut down before this request ran', { status: 503 }));
+      this.dispatcher.abortQueued(new MlserveError('ERR_SHUTTING_DOWN', 'the server shut down before this request ran'));
       this.#servers.closeAll();
     }
     await this.supervisor.stop(Math.max(100, graceMs - (performance.now() - t0)));

@@ -1,0 +1,12 @@
+// What the dispatcher answers for one request and the HTTP layer (and protocols) turn into a
+// response: below both, so http never imports the master.
+
+/** The rows of one request, answered from one batch. */
+export interface RequestResult {
+  classes: Int32Array;
+  probs: Float32Array;
+  /** The slot that predicted it (for per-worker `tx`). */
+  slot: number;
+  /** Class names of the model that predicted it. */
+  labels: readonly string[];
+}
