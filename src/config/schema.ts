@@ -21,6 +21,8 @@ interface OptionCommon {
   readonly help: string;
   /** False for what is bound once at start (listeners): a reload cannot change it. */
   readonly reloadable: boolean;
+  /** An empty value (`socket =`) switches an option with a default off (null). */
+  readonly emptyMeansOff?: boolean;
 }
 
 /** How one option is described. */
@@ -54,8 +56,9 @@ export const options = {
   socket: {
     type: 'path',
     default: 'run/mlserve.sock',
+    emptyMeansOff: true,
     reloadable: false,
-    help: 'Unix socket the HTTP API listens on (nginx proxies to it)',
+    help: 'Unix socket the HTTP API listens on (nginx proxies to it); empty = none (a container serving only on http)',
   },
   http: {
     type: 'address',
@@ -424,7 +427,7 @@ type ValueOf<S> = S extends { readonly type: 'enum'; readonly values: readonly (
     ? ValueTypes[T]
     : never;
 
-type WithNull<S, V> = S extends { readonly default: null } ? V | null : V;
+type WithNull<S, V> = S extends { readonly default: null } | { readonly emptyMeansOff: true } ? V | null : V;
 
 /**
  * The resolved configuration: one camelCase field per option, derived from `options`, so a key

@@ -134,7 +134,7 @@ export const valueTypes: Readonly<Record<OptionType, ValueType>> = {
 export function parseValue(spec: OptionSpec, raw: string, baseDir: string): ParseResult {
   const type = valueTypes[spec.type];
   const text = raw.trim();
-  if (text === '' && spec.default === null) return { ok: true, value: null };
+  if (text === '' && (spec.default === null || spec.emptyMeansOff)) return { ok: true, value: null };
   const value = text === '' && spec.type !== 'string' ? undefined : type.parse(text, spec, baseDir);
   return value === undefined ? { ok: false, expected: type.expected(spec) } : { ok: true, value };
 }

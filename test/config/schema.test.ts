@@ -20,7 +20,7 @@ const fieldsMatch: Equal<
 > = true;
 const typesMatch: [
   Equal<Config['http'], Address | null>,
-  Equal<Config['socket'], string>,
+  Equal<Config['socket'], string | null>,
   Equal<Config['vacuum'], boolean>,
   Equal<Config['chmodSocket'], number>,
   Equal<Config['backend'], 'auto' | 'tensorflow' | 'wasm' | 'cpu'>,
