@@ -26,6 +26,8 @@ export const ERRORS = {
   ERR_TEXT_TOO_LONG: { status: 413, doc: 'A text is longer than `max-text-length`.' },
   ERR_BODY_TOO_LARGE: { status: 413, headers: { connection: 'close' }, doc: 'The body is larger than `max-body-size`; the rest of it is not read, so the connection closes.' },
   ERR_BODY_MALFORMED: { status: 400, doc: 'The body is not JSON, or not `{"text": ...}` / `{"texts": [...]}` of strings.' },
+  ERR_TEXT_UNSUPPORTED: { status: 400, doc: 'The model has no preprocessing (a numeric-tensor model): it is served on the tensor API only, not on GET/POST /predict.' },
+  ERR_TENSOR_SHAPE: { status: 400, doc: 'A tensor input does not have the model\'s row width (rows x input size values).' },
   ERR_BATCH_TOO_LARGE: { status: 413, doc: '`texts` has more entries than `max-batch`.' },
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, doc: 'POST /predict without `content-type: application/json`.' },
   ERR_URI_TOO_LONG: { status: 414, headers: { connection: 'close' }, doc: 'The request line is longer than the server reads (`max-header-size`).' },

@@ -6,11 +6,13 @@ import { readBody, readWebBody } from './readBody.js';
 import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
 import type { RequestResult } from '../model/requestResult.js';
+import type { ModelInput, SubmitOptions } from '../model/modelInput.js';
+import { labelsOver } from '../model/outputDecoding.js';
 
 /** What the HTTP API needs from the master. */
 export interface AppDeps {
-  /** Queues one request's texts for prediction. */
-  submit(texts: string[]): Promise<RequestResult>;
+  /** Queues one request's input (texts or a tensor) for prediction: the dispatcher's submit. */
+  submit(input: ModelInput, options?: SubmitOptions): Promise<RequestResult>;
   /** Readiness for /readyz: `ready` false gives 503 with `reason`. */
   readiness(): { ready: boolean; reason?: string; [k: string]: unknown };
   /** Accounts response bytes to the worker slot that predicted them (uWSGI `tx`). */
@@ -61,7 +63,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get('/predict', async function predictGet(c) {
     const text = checkText(c.req.query('text'), 'text', limits);
-    return answer(c, await deps.submit([text]), false);
+    return answer(c, await deps.submit({ kind: 'text', texts: [text] }), false);
   });
 
   app.post('/predict', async function predictPost(c) {
@@ -77,7 +79,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     } catch (err) {
       throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`);
     }
-    return answer(c, await deps.submit(textsFromBody(parsed, limits)), true);
+    return answer(c, await deps.submit({ kind: 'text', texts: textsFromBody(parsed, limits) }), true);
   });
 
   if (deps.metrics) app.get('/metrics', deps.metrics);
@@ -114,5 +116,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
 /** One row of a result, as the API answers it (the seed's `prediction` is the class index as a string). */
 export function prediction(result: RequestResult, i: number, labels: readonly string[]) {
   const cls = result.classes[i]!;
-  return { prediction: String(cls), label: labels[cls] ?? String(cls), probability: result.probs[i]! };
+  const top = { prediction: String(cls), label: labels[cls] ?? String(cls), probability: result.probs[i]! };
+  const d = result.decoding;
+  if (d?.kind !== 'multi-label' || result.scores === undefined) return top;
+  // Multi-label: the top class as always, and every class over the threshold.
+  const width = result.scores.length / result.classes.length;
+  return { ...top, labels: labelsOver(result.scores, i, width, d.threshold).map((c) => labels[c] ?? String(c)) };
 }

@@ -66,7 +66,7 @@ export function fastPredictListener(deps: AppDeps, fallback: RequestListener): R
       return;
     }
     const t0 = performance.now();
-    deps.submit([checked]).then(
+    deps.submit({ kind: 'text', texts: [checked] }).then(
       function answered(result) {
         const body = JSON.stringify(prediction(result, 0, result.labels));
         deps.addTx(result.slot, Buffer.byteLength(body));

@@ -177,7 +177,7 @@ export class Master extends EventEmitter {
 
   #appDeps(): AppDeps {
     return {
-      submit: (texts) => this.dispatcher.submit(texts),
+      submit: (input, options) => this.dispatcher.submit(input, options),
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
       // While draining too: keep-alive clients reconnect, and a new connection finds a pod that stays.

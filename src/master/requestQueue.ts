@@ -40,11 +40,18 @@ export class RequestQueue<T extends { rows: number }> {
     this.#items.push(item);
   }
 
-  /** Rows of the `max` oldest requests, for the batch policy. */
-  peekRows(max: number): number[] {
+  /**
+   * Rows of the `max` oldest requests, for the batch policy; with `keep`, only of the oldest
+   * requests up to the first that `keep` refuses (a batch takes requests of one kind).
+   */
+  peekRows(max: number, keep?: (item: T) => boolean): number[] {
     const n = Math.min(max, this.length);
-    const rows = new Array<number>(n);
-    for (let i = 0; i < n; i++) rows[i] = this.#items[this.#head + i]!.rows;
+    const rows: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const item = this.#items[this.#head + i]!;
+      if (keep && !keep(item)) break;
+      rows.push(item.rows);
+    }
     return rows;
   }
 

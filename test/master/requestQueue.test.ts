@@ -26,3 +26,11 @@ test('RequestQueue reports full at its limit (uWSGI listen)', () => {
   assert.equal(q.drain().length, 2);
   assert.equal(q.full, false);
 });
+
+test('peekRows with keep stops at the first request of another kind (a batch is of one input kind)', () => {
+  const q = new RequestQueue<{ rows: number; kind: string }>(10);
+  for (const [rows, kind] of [[1, 'text'], [2, 'text'], [3, 'tensor'], [4, 'text']] as const) q.push({ rows, kind });
+  assert.deepEqual(q.peekRows(10, (p) => p.kind === 'text'), [1, 2]);
+  assert.deepEqual(q.peekRows(1, (p) => p.kind === 'text'), [1]);
+  assert.deepEqual(q.peekRows(10, (p) => p.kind === 'tensor'), []);
+});
