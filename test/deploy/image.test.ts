@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { httpRequest } from '../helpers/http.js';
@@ -124,6 +126,13 @@ test('L1: under podman as the Deployment runs it: ready, predicts, drains on SIG
     assert.equal(podman('exec', name, 'id', '-u'), String(sc.runAsUser));
     assert.notEqual(spawnSync('podman', ['exec', name, 'touch', '/srv/mlserve/x']).status, 0, 'the root filesystem is read-only');
 
+    // A request in flight at SIGTERM: headers sent, body still coming.
+    const held = connect(port, '127.0.0.1');
+    await once(held, 'connect');
+    const body = JSON.stringify({ texts: ['grain exports'] });
+    held.write(`POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 4)}`);
+    let heldAnswer = '';
+    held.on('data', (d) => (heldAnswer += d.toString()));
     const t0 = Date.now();
     podman('kill', '--signal', 'TERM', name); // to tini (PID 1), which forwards it to mlserve
     let notReadyAt = 0;
@@ -138,6 +147,9 @@ test('L1: under podman as the Deployment runs it: ready, predicts, drains on SIG
       assert.equal(r.status, 200, `a request ${Date.now() - t0} ms into the delay failed: ${r.body}`);
       served++;
     }
+    held.write(body.slice(4));
+    await once(held, 'end');
+    assert.match(heldAnswer, /^HTTP\/1\.1 200/, 'the request in flight at SIGTERM was answered');
     const code = Number(podman('wait', name));
     const took = Date.now() - t0;
     assert.equal(code, 0, podman('logs', name));
