@@ -91,6 +91,9 @@ command -v podman >/dev/null || fail "podman is not installed (apt-get install p
 changes=()
 while IFS= read -r line; do changes+=(--change "$line"); done < <(
   sed -n '/^# --- runtime/,$p' "$here/Dockerfile" | grep -E '^(USER|WORKDIR|ENV|EXPOSE|ENTRYPOINT|CMD) ')
+old=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
 id=$(podman import "${changes[@]}" --message "mlserve $version (deploy/image/build.sh)" "$out" "$tag")
 echo "deploy/image: imported $tag" >&2
+# The image this tag named before is now untagged: remove it unless a container still uses it.
+if [ -n "$old" ] && [ "sha256:$old" != "$id" ] && [ "$old" != "$id" ]; then podman rmi "$old" >/dev/null 2>&1 || true; fi
 echo "$id"

@@ -6,7 +6,7 @@
  * predictions, then terminated: /readyz 503 at once, requests during shutdown-delay served,
  * exit 0 within terminationGracePeriodSeconds. Skips with the reason when podman cannot run here.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +56,11 @@ function dockerfileRuntime(): Record<string, string[]> {
   }
   return out;
 }
+
+// The image is 0.5 GB: do not leave one behind per run.
+after(() => {
+  if (built) spawnSync('podman', ['rmi', '-f', tag], { timeout: 120_000 });
+});
 
 test('L1: the offline image matches the Dockerfile (runtime settings and file layout)', { skip, timeout: 600_000 }, () => {
   buildImage();
