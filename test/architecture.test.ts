@@ -13,12 +13,14 @@ import { repoRoot } from './helpers/paths.js';
 const RANK: Record<string, number> = {
   cli: 8,
   master: 7,
-  http: 6, protocols: 6, systemd: 6, mltop: 6, train: 6,
+  // protocols speak other servers' dialects over the HTTP layer's body reading and errors
+  protocols: 6.5,
+  http: 6, systemd: 6, mltop: 6, train: 6,
   stats: 5, worker: 5,
   cheaper: 4, model: 4,
   net: 3,
   config: 2,
-  'errors.ts': 0, 'log.ts': 0, 'version.ts': 0, types: 0,
+  'errors.ts': 0, 'log.ts': 0, 'journalStream.ts': 0, 'version.ts': 0, types: 0,
 };
 
 function files(dir: string): string[] {

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { MlserveError } from '../errors.js';
 import { parseArgs, type Action } from './args.js';
 import { parseIni } from './ini.js';
-import { resolveConfig, type ResolvedConfig, type Sources } from './resolve.js';
+import { didYouMean } from './suggest.js';
+import { resolveConfig, type ConfigReport, type ResolvedConfig, type Sources } from './resolve.js';
 import type { Config } from './schema.js';
 import { detectCpus, type CpuProbe } from './cpuLimit.js';
 
@@ -32,6 +33,10 @@ export interface LoadedConfig {
   readonly sources: Sources;
   /** Options set to `auto` and what they became, to log with their source. */
   readonly auto: ResolvedConfig['auto'];
+  /** Where each value came from and the keys that were not options, for `--print-config`. */
+  readonly report: ConfigReport;
+  /** `--set-ph NAME=VALUE` given on the command line. */
+  readonly setPlaceholders: ReadonlyMap<string, string>;
 }
 
 /**
@@ -52,14 +57,14 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const cwd = opts.cwd ?? process.cwd();
   const args = parseArgs(argv);
   if (args.action === 'help' || args.action === 'version') {
-    const { config, sources, auto } = resolveConfig({ cwd });
-    return { action: args.action, config, configFile: null, warnings: [], sources, auto };
+    const { config, sources, report, auto } = resolveConfig({ cwd });
+    return { action: args.action, config, configFile: null, warnings: [], sources, report, auto, setPlaceholders: args.placeholders };
   }
   const cpus = () => detectCpus(opts.cpuProbe);
   const fileName = args.configFile;
   if (fileName === null) {
-    const { config, warnings, sources, auto } = resolveConfig({ env, argv, cwd, cpus });
-    return { action: args.action, config, configFile: null, warnings, sources, auto };
+    const { config, warnings, sources, report, auto } = resolveConfig({ env, argv, cwd, cpus });
+    return { action: args.action, config, configFile: null, warnings, sources, report, auto, setPlaceholders: args.placeholders };
   }
   const configFile = resolve(cwd, fileName);
   let text: string;
@@ -69,7 +74,9 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new MlserveError('ERR_CONFIG_FILE', `cannot read config file ${fileName}: ${reason}`, { cause: err });
   }
-  const ini = parseIni(text, { fileName, cwd, env });
-  const { config, warnings, sources, auto } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd, cpus });
-  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings], sources, auto };
+  const ini = parseIni(text, { fileName, cwd, env, placeholders: args.placeholders });
+  const { config, warnings, sources, report, auto } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd, referenced: ini.referenced, cpus });
+  const unused = [...args.placeholders.keys()].filter((name) => !ini.referenced.has(name));
+  const phWarnings = unused.map((name) => `--set-ph ${name}: no %(${name}) in ${fileName} uses it${didYouMean(name, [...ini.referenced])}`);
+  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings, ...phWarnings], sources, report, auto, setPlaceholders: args.placeholders };
 }

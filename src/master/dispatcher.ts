@@ -15,6 +15,10 @@ interface Pending {
   /** The request wants every row's output vector. */
   scores: boolean;
   enqueuedAt: number;
+  /** Queue level (SubmitOptions.priority). */
+  priority: number;
+  /** Ends the request with 504 if it is still queued at its deadline. */
+  deadlineTimer?: NodeJS.Timeout;
   resolve(result: RequestResult): void;
   reject(err: Error): void;
 }
@@ -54,6 +58,7 @@ export class Dispatcher {
   #holdTimer: NodeJS.Timeout | null = null;
   #inFlight = 0;
   #refused = 0;
+  #expired = 0;
   #drainWaiters: (() => void)[] = [];
   /** The input signature of the bundle new requests are checked against (recomputed on reload). */
   #signature: { bundle: ModelBundle; signature: InputSignature } | null = null;
@@ -112,10 +117,33 @@ export class Dispatcher {
         ),
       );
     }
+    const now = performance.now();
+    const deadline = options?.deadline;
+    if (deadline !== undefined && deadline <= now) {
+      this.#expired++;
+      return Promise.reject(new MlserveError('ERR_DEADLINE_EXCEEDED', 'the request deadline had passed when it arrived'));
+    }
     return new Promise<RequestResult>((resolve, reject) => {
-      this.#queue.push({ input, rows, scores: options?.scores === true, enqueuedAt: performance.now(), resolve, reject });
+      const pending: Pending = { input, rows, scores: options?.scores === true, enqueuedAt: now, priority: options?.priority ?? 0, resolve, reject };
+      this.#queue.push(pending);
+      if (deadline !== undefined) pending.deadlineTimer = setTimeout(() => this.#expire(pending), deadline - now);
       this.#schedulePump();
     });
+  }
+
+  /** A queued request's deadline passed: out of the queue, answered 504, never run. */
+  #expire(pending: Pending): void {
+    if (!this.#queue.remove(pending)) return; // already taken by a batch
+    this.#expired++;
+    pending.reject(
+      new MlserveError('ERR_DEADLINE_EXCEEDED', `the request waited ${Math.round(performance.now() - pending.enqueuedAt)} ms in the queue, past its deadline; it did not run`),
+    );
+    this.#checkDrained();
+  }
+
+  /** Requests answered 504 because their deadline passed before a worker took them. */
+  get expired(): number {
+    return this.#expired;
   }
 
   /** What the model new threads serve takes (a reload may change it). */
@@ -199,6 +227,7 @@ export class Dispatcher {
 
   async #run(lease: Lease, batch: Pending[]): Promise<void> {
     this.#inFlight++;
+    for (const p of batch) if (p.deadlineTimer) clearTimeout(p.deadlineTimer); // it runs now
     const input = batch.length === 1 ? batch[0]!.input : joinInputs(batch.map((p) => p.input));
     const rows = inputRows(input);
     const scores = batch.some((p) => p.scores);

@@ -16,6 +16,13 @@ export type ModelInput = { kind: 'text'; texts: string[] } | { kind: 'tensor'; r
 export interface SubmitOptions {
   /** Answer the full output vector of every row (`RequestResult.scores`), not only the top class. */
   scores?: boolean;
+  /**
+   * When the answer stops being useful, in the dispatcher's clock (performance.now() ms): a
+   * request still queued then is answered 504 ERR_DEADLINE_EXCEEDED at once and never runs.
+   */
+  deadline?: number;
+  /** Queue priority: higher is dequeued first; default 0 (FIFO within a level). */
+  priority?: number;
 }
 
 /** What a served model takes: text (it has preprocessing) and/or rows of `inputSize` floats. */
