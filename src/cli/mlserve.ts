@@ -47,6 +47,7 @@ async function main(given: string[]): Promise<number> {
   }
   const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
   for (const warning of loaded.warnings) log.warn({ configFile: loaded.configFile }, warning);
+  for (const a of loaded.auto) log.info({ option: a.name, value: a.value, source: a.source }, `${a.name} = auto: ${a.value} (${a.source})`);
 
   if (loaded.action === 'check') {
     const model = await loadModel(config.model, log, { deep: true });
@@ -63,6 +64,7 @@ async function main(given: string[]): Promise<number> {
   const reloadConfig = async () => {
     const again = await loadConfig({ argv, env: process.env, cwd });
     for (const warning of again.warnings) log.warn({ configFile: again.configFile }, warning);
+    for (const a of again.auto) log.info({ option: a.name, value: a.value, source: a.source }, `${a.name} = auto: ${a.value} (${a.source})`);
     return again.config;
   };
   // Before any thread starts: workers copy the environment, and LISTEN_* must not reach children.

@@ -4,8 +4,9 @@ import { MlserveError } from '../errors.js';
 import { parseArgs, type Action } from './args.js';
 import { parseIni } from './ini.js';
 import { didYouMean } from './suggest.js';
-import { resolveConfig, type ConfigReport, type Sources } from './resolve.js';
+import { resolveConfig, type ConfigReport, type ResolvedConfig, type Sources } from './resolve.js';
 import type { Config } from './schema.js';
+import { detectCpus, type CpuProbe } from './cpuLimit.js';
 
 // The CLI imports everything it needs for startup from here.
 export { formatHelp } from './help.js';
@@ -17,6 +18,8 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Absolute; default `process.cwd()`. */
   readonly cwd?: string;
+  /** Where `workers = auto` reads cgroup limits; default the real /proc and /sys. */
+  readonly cpuProbe?: CpuProbe;
 }
 
 /** What `mlserve` should do and with which configuration. */
@@ -28,6 +31,8 @@ export interface LoadedConfig {
   /** To log once the logger exists: ignored uWSGI keys, repeated keys, unknown MLSERVE_* variables. */
   readonly warnings: readonly string[];
   readonly sources: Sources;
+  /** Options set to `auto` and what they became, to log with their source. */
+  readonly auto: ResolvedConfig['auto'];
   /** Where each value came from and the keys that were not options, for `--print-config`. */
   readonly report: ConfigReport;
   /** `--set-ph NAME=VALUE` given on the command line. */
@@ -52,13 +57,14 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const cwd = opts.cwd ?? process.cwd();
   const args = parseArgs(argv);
   if (args.action === 'help' || args.action === 'version') {
-    const { config, sources, report } = resolveConfig({ cwd });
-    return { action: args.action, config, configFile: null, warnings: [], sources, report, setPlaceholders: args.placeholders };
+    const { config, sources, report, auto } = resolveConfig({ cwd });
+    return { action: args.action, config, configFile: null, warnings: [], sources, report, auto, setPlaceholders: args.placeholders };
   }
+  const cpus = () => detectCpus(opts.cpuProbe);
   const fileName = args.configFile;
   if (fileName === null) {
-    const { config, warnings, sources, report } = resolveConfig({ env, argv, cwd });
-    return { action: args.action, config, configFile: null, warnings, sources, report, setPlaceholders: args.placeholders };
+    const { config, warnings, sources, report, auto } = resolveConfig({ env, argv, cwd, cpus });
+    return { action: args.action, config, configFile: null, warnings, sources, report, auto, setPlaceholders: args.placeholders };
   }
   const configFile = resolve(cwd, fileName);
   let text: string;
@@ -69,8 +75,8 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     throw new MlserveError('ERR_CONFIG_FILE', `cannot read config file ${fileName}: ${reason}`, { cause: err });
   }
   const ini = parseIni(text, { fileName, cwd, env, placeholders: args.placeholders });
-  const { config, warnings, sources, report } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd, referenced: ini.referenced });
+  const { config, warnings, sources, report, auto } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd, referenced: ini.referenced, cpus });
   const unused = [...args.placeholders.keys()].filter((name) => !ini.referenced.has(name));
   const phWarnings = unused.map((name) => `--set-ph ${name}: no %(${name}) in ${fileName} uses it${didYouMean(name, [...ini.referenced])}`);
-  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings, ...phWarnings], sources, report, setPlaceholders: args.placeholders };
+  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings, ...phWarnings], sources, report, auto, setPlaceholders: args.placeholders };
 }

@@ -1,11 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { MlserveError } from '../errors.js';
 import { parseArgs } from './args.js';
 import type { IniEntry } from './ini.js';
-import { fieldName, findOption, listTypes, optionNames, optionSpellings, options, type Config, type OptionName } from './schema.js';
+import { fieldName, findOption, listTypes, optionNames, optionSpellings, options, type Config, type OptionName, type OptionSpec } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { uwsgiKeyNote, uwsgiKeySpellings } from './uwsgi-keys.js';
 import { parseValue } from './value-types.js';
+import type { CpuCount } from './cpuLimit.js';
 
 /** Where a value came from, weakest first. */
 export type Source = 'default' | 'file' | 'env' | 'cli';
@@ -25,6 +27,8 @@ export interface ResolveInput {
   readonly argv?: readonly string[];
   /** Absolute; relative paths from the environment, flags and defaults resolve against it. */
   readonly cwd: string;
+  /** What `auto` means for an option that accepts it (`workers = auto`); asked only when used. */
+  readonly cpus?: () => CpuCount;
   /** Names a `%(name)` in the file used (parseIni's `referenced`): custom [uwsgi] keys among them are placeholders. */
   readonly referenced?: ReadonlySet<string>;
 }
@@ -44,6 +48,8 @@ export interface ResolvedConfig {
   readonly config: Config;
   readonly warnings: string[];
   readonly sources: Sources;
+  /** Options set to `auto`, with the count chosen and where it came from (to log). */
+  readonly auto: ReadonlyArray<{ readonly name: OptionName; readonly value: number; readonly source: string }>;
   readonly report: ConfigReport;
 }
 
@@ -61,6 +67,11 @@ interface Candidate {
 }
 
 const rank: Readonly<Record<Source, number>> = { default: 0, file: 1, env: 2, cli: 3 };
+
+// Without a probe (tests of other options), `auto` is what the kernel's affinity mask allows.
+function osCpus(): CpuCount {
+  return { count: availableParallelism(), source: 'os.availableParallelism()' };
+}
 
 /** `MLSERVE_MAX_BODY_SIZE` for `max-body-size`. */
 export function envName(spelling: string): string {
@@ -102,6 +113,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const sources = {} as Record<OptionName, Source>;
   const origins = {} as Record<OptionName, string[]>;
   const winners = new Map<OptionName, Candidate>();
+  const auto: Array<{ name: OptionName; value: number; source: string }> = [];
   for (const name of optionNames) {
     const mine = offered.filter(([n]) => n === name).map(([, c]) => c);
     if (listTypes.has(options[name].type)) {
@@ -112,7 +124,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
       winners.set(name, winner);
       continue;
     }
-    const { value, winner } = pick(name, mine);
+    const { value, winner } = pick(name, mine, (cpus) => auto.push({ name, value: cpus.count, source: cpus.source }), input.cpus);
     warnings.push(...shadowed(mine, winner));
     config[fieldName(name)] = value;
     sources[name] = winner.source;
@@ -123,7 +135,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   for (const p of placeholders) {
     if (!p.used) warnings.push(`${p.where}: "${p.key}" is not an option mlserve knows and no %(${p.key}) uses it: ignored (uWSGI reads it as a placeholder)${didYouMean(p.key, [...optionSpellings(), ...uwsgiKeySpellings()])} (strict = true makes this an error)`);
   }
-  return { config: Object.freeze(config) as Config, warnings, sources: Object.freeze(sources), report: { origins, ignored, placeholders } };
+  return { config: Object.freeze(config) as Config, warnings, sources: Object.freeze(sources), report: { origins, ignored, placeholders }, auto };
 }
 
 // uWSGI's `strict`, read before the file's keys are judged: the command line's, else the file's last.
@@ -266,11 +278,20 @@ function envCandidates(env: Readonly<Record<string, string | undefined>>, cwd: s
 }
 
 // Validates every candidate (the first is the default) and returns the strongest one's value.
-function pick(name: OptionName, offered: readonly Candidate[]): { value: unknown; winner: Candidate } {
+// `auto`, where the option takes it, is the CPU count (clamped to the option's range).
+function pick(name: OptionName, offered: readonly Candidate[], onAuto: (cpus: CpuCount) => void, cpus?: () => CpuCount): { value: unknown; winner: Candidate } {
   let winner = offered[0]!;
   let value: unknown;
+  let autoOf: CpuCount | null = null;
+  const spec: OptionSpec = options[name];
   for (const c of offered) {
-    const parsed = parseValue(options[name], c.raw, c.baseDir);
+    let raw = c.raw;
+    let detected: CpuCount | null = null;
+    if (spec.type === 'int' && spec.auto && raw.trim().toLowerCase() === 'auto') {
+      detected = (cpus ?? osCpus)();
+      raw = String(Math.min(spec.max ?? Infinity, Math.max(spec.min, detected.count)));
+    }
+    const parsed = parseValue(spec, raw, c.baseDir);
     if (!parsed.ok) {
       const hint = c.source === 'file' && /\s[#;]/.test(c.raw)
         ? ' (uWSGI ini has no inline comments: put the comment on its own line)'
@@ -280,8 +301,10 @@ function pick(name: OptionName, offered: readonly Candidate[]): { value: unknown
     if (c === winner || beats(name, c, winner)) {
       winner = c;
       value = parsed.value;
+      autoOf = detected;
     }
   }
+  if (autoOf) onAuto({ ...autoOf, count: value as number });
   return { value, winner };
 }
 

@@ -24,11 +24,19 @@ interface OptionCommon {
   readonly help: string;
   /** False for what is bound once at start (listeners): a reload cannot change it. */
   readonly reloadable: boolean;
+  /** An empty value (`socket =`) switches an option with a default off (null). */
+  readonly emptyMeansOff?: boolean;
 }
 
 /** How one option is described. */
 export type OptionSpec =
-  | (OptionCommon & { readonly type: 'int'; readonly min: number; readonly max?: number })
+  | (OptionCommon & {
+      readonly type: 'int';
+      readonly min: number;
+      readonly max?: number;
+      /** `auto` is accepted too and means the CPUs this process may use (config/cpuLimit.ts), clamped to min..max. */
+      readonly auto?: boolean;
+    })
   | (OptionCommon & { readonly type: 'size'; readonly min?: number; readonly max?: number })
   | (OptionCommon & { readonly type: 'enum'; readonly values: readonly string[] })
   | (OptionCommon & { readonly type: 'bool' | 'string' | 'path' | 'mode' | 'address' | 'seconds' | 'endpoint' | 'strings' | 'paths' });
@@ -51,8 +59,9 @@ export const options = {
   socket: {
     type: 'path',
     default: 'run/mlserve.sock',
+    emptyMeansOff: true,
     reloadable: false,
-    help: "Unix socket the API listens on, speaking HTTP and uWSGI's uwsgi protocol (told apart per connection): nginx's proxy_pass or uwsgi_pass",
+    help: "Unix socket the API listens on, speaking HTTP and uWSGI's uwsgi protocol (told apart per connection): nginx's proxy_pass or uwsgi_pass; empty = none (a container serving only on http)",
   },
   'http-socket': {
     type: 'endpoint',
@@ -157,9 +166,10 @@ export const options = {
     min: 1,
     max: 256,
     aliases: ['processes'],
+    auto: true,
     default: '2',
     reloadable: true,
-    help: 'worker threads',
+    help: 'worker threads; auto = the CPUs this process may use (smallest of cgroup cpu.max, cfs quota, cpuset, os.availableParallelism()), logged with its source',
   },
   // --- cheaper: adaptive worker count (uWSGI's cheaper subsystem; see docs/cheaper.md) ---
   cheaper: {
@@ -414,6 +424,12 @@ export const options = {
     reloadable: true,
     help: 'grace period to finish in-flight requests on SIGTERM/SIGINT',
   },
+  'shutdown-delay': {
+    type: 'seconds',
+    default: '0',
+    reloadable: true,
+    help: 'on SIGTERM, seconds /readyz answers 503 draining while requests are still accepted and served (a Service takes a while to drop the endpoint), before the shutdown-timeout drain',
+  },
   'keepalive-timeout': {
     type: 'seconds',
     default: '65',
@@ -503,7 +519,7 @@ type ValueOf<S> = S extends { readonly type: 'enum'; readonly values: readonly (
     : never;
 
 // An unset repeatable option is an empty list, never null.
-type WithNull<S, V> = S extends { readonly type: 'strings' | 'paths' } ? V : S extends { readonly default: null } ? V | null : V;
+type WithNull<S, V> = S extends { readonly type: 'strings' | 'paths' } ? V : S extends { readonly default: null } | { readonly emptyMeansOff: true } ? V | null : V;
 
 /**
  * The resolved configuration: one camelCase field per option, derived from `options`, so a key

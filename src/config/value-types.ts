@@ -44,7 +44,7 @@ const plain = (value: unknown): string => String(value);
 export const valueTypes: Readonly<Record<OptionType, ValueType>> = {
   int: {
     metavar: () => 'N',
-    expected: (spec) => `an integer ${describeRange(spec)}`,
+    expected: (spec) => `an integer ${describeRange(spec)}${'auto' in spec && spec.auto ? ', or auto' : ''}`,
     parse: (raw, spec) => (/^[+-]?\d+$/.test(raw) ? inRange(Number(raw), spec) : undefined),
     format: plain,
   },
@@ -146,7 +146,7 @@ export const valueTypes: Readonly<Record<OptionType, ValueType>> = {
 export function parseValue(spec: OptionSpec, raw: string, baseDir: string): ParseResult {
   const type = valueTypes[spec.type];
   const text = raw.trim();
-  if (text === '' && spec.default === null) return { ok: true, value: null };
+  if (text === '' && (spec.default === null || spec.emptyMeansOff)) return { ok: true, value: null };
   const value = text === '' && spec.type !== 'string' ? undefined : type.parse(text, spec, baseDir);
   return value === undefined ? { ok: false, expected: type.expected(spec) } : { ok: true, value };
 }

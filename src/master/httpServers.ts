@@ -41,7 +41,7 @@ export class HttpServers {
   /** The socket files this master creates (and removes with vacuum, chowns with chown-socket). */
   socketFiles(): string[] {
     const { socket, httpSocket, uwsgiSocket } = this.#config;
-    const owned = this.#source?.inherited ? [] : [socket];
+    const owned = this.#source?.inherited || socket === null ? [] : [socket];
     return [...owned, ...[httpSocket, uwsgiSocket].filter((e): e is string => typeof e === 'string')];
   }
 

@@ -21,6 +21,7 @@ import { MasterStats } from './masterStats.js';
 import { overRssLimit } from './recyclePolicy.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { metricsHandler } from '../http/metrics.js';
+import { InFlight } from '../http/inFlight.js';
 import { mountProtocols } from '../protocols/mountProtocols.js';
 import type { ProtocolDeps } from '../protocols/protocolDeps.js';
 import type { ServedModel, VersionStatus } from '../model/servedModel.js';
@@ -39,7 +40,8 @@ export interface MasterOptions {
   onCreate?: (master: Master) => void;
 }
 
-type State = 'starting' | 'serving' | 'reloading' | 'stopping';
+// draining: SIGTERM arrived, /readyz says 503 while requests are still served (shutdown-delay).
+type State = 'starting' | 'serving' | 'reloading' | 'draining' | 'stopping';
 
 /**
  * The master: loads and validates the model once, starts the worker threads, serves the HTTP
@@ -62,6 +64,7 @@ export class Master extends EventEmitter {
   #cycle: NodeJS.Timeout | null = null;
   #state: State = 'starting';
   #stopped: Promise<number> | null = null;
+  readonly #inFlight = new InFlight();
   /** The versions TF Serving's model status reports: LOADING at start, two during a reload. */
   #versions: VersionStatus[];
   readonly #options: MasterOptions;
@@ -95,6 +98,7 @@ export class Master extends EventEmitter {
       config: () => this.#config,
       bundle: () => this.#model.bundle,
       cheaper: () => this.#scaler?.cheaper ?? null,
+      inFlight: () => this.#inFlight.count,
       log,
     });
     this.#scaler = this.#createScaler(config);
@@ -200,7 +204,7 @@ export class Master extends EventEmitter {
   requestListener(): RequestListener {
     const deps: ProtocolDeps = { ...this.#appDeps(), served: () => this.served() };
     const app = createApp(deps, (a) => mountProtocols(a, deps));
-    return fastPredictListener(deps, getRequestListener(app.fetch, { autoCleanupIncoming: false }));
+    return this.#inFlight.wrap(fastPredictListener(deps, getRequestListener(app.fetch, { autoCleanupIncoming: false })));
   }
 
   #appDeps(): AppDeps {
@@ -211,7 +215,8 @@ export class Master extends EventEmitter {
       addTx: (slot, bytes) => {
         if (slot > 0) this.supervisor.slots.addTx(slot, bytes);
       },
-      closing: () => this.#state === 'stopping',
+      // While draining too: keep-alive clients reconnect, and a new connection finds a pod that stays.
+      closing: () => this.#state === 'stopping' || this.#state === 'draining',
       onResponse: (route, status, ms) => this.stats.collector.recordRequest(route, status, ms),
       ...(this.#config.metrics ? { metrics: metricsHandler(this.stats.collector, () => this.stats.input()) } : {}),
       limits: this.#limits,
@@ -355,13 +360,16 @@ export class Master extends EventEmitter {
       queue: this.dispatcher.queueLength,
       reloading: this.#state === 'reloading',
     };
+    if (this.#state === 'draining') return { ready: false, reason: 'draining', ...info };
     if (this.#state === 'stopping') return { ready: false, reason: 'shutting down', ...info };
     if (c.idle + c.busy === 0) return { ready: false, reason: 'no worker is ready', ...info };
     return { ready: true, ...info };
   }
 
   /**
-   * Graceful shutdown: stop accepting, let queued and running requests finish within
+   * Graceful shutdown: with `shutdown-delay`, first drain for that long (/readyz 503 `draining`,
+   * every request still accepted and served) so a load balancer drops the endpoint before the
+   * listener closes; then stop accepting, let queued and running requests finish within
    * `shutdown-timeout`, end the threads, remove the socket (vacuum). Resolves with the exit code.
    */
   stop(reason: string): Promise<number> {
@@ -372,9 +380,18 @@ export class Master extends EventEmitter {
   async #shutdown(reason: string): Promise<number> {
     const { log } = this;
     const t0 = performance.now();
+    const delay = this.#config.shutdownDelay;
+    if (delay > 0 && this.#state !== 'starting') {
+      this.#state = 'draining';
+      this.emit('stopping');
+      const text = `draining: readyz 503, still serving for shutdown-delay ${delay} s`;
+      log.info({ reason, delayMs: delay * 1000, inFlight: this.#inFlight.count }, text);
+      this.emit('status', text);
+      await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+    }
+    if (this.#state !== 'draining') this.emit('stopping');
     this.#state = 'stopping';
     this.#versions = this.#versions.map((v) => ({ ...v, state: 'UNLOADING' }));
-    this.emit('stopping');
     if (this.#cycle) clearInterval(this.#cycle);
     log.info({ reason, queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutting down');
     // No new connections; requests already received are served, and their answers carry

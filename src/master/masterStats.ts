@@ -20,6 +20,8 @@ export interface StatsSources {
   config: () => Config;
   bundle: () => ModelBundle;
   cheaper: () => Cheaper | null;
+  /** HTTP requests being answered (InFlight.count). */
+  inFlight?: () => number;
   log: Logger;
 }
 
@@ -99,6 +101,7 @@ export class MasterStats {
       },
       cheaper: cheaperInfo(this.#src.cheaper(), now, perfNow),
       window: this.collector.window(),
+      ...(this.#src.inFlight ? { inFlight: this.#src.inFlight() } : {}),
     };
   }
 

@@ -54,6 +54,15 @@ export function registerPromMetrics(
     },
   });
   new Gauge({
+    name: 'mlserve_requests_in_flight',
+    help: 'HTTP requests being answered (queued or predicting), probes and /metrics excluded: the per-pod load an HPA custom metric scales on',
+    registers,
+    collect() {
+      const input = source();
+      if (input) this.set(input.inFlight ?? 0);
+    },
+  });
+  new Gauge({
     name: 'mlserve_workers',
     help: 'Worker slots by state; active = slots with a thread (starting, idle, busy or stopping)',
     labelNames: ['state'] as const,

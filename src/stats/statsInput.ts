@@ -154,6 +154,8 @@ export interface StatsInput {
   listen: { queue: number; max: number; refused: number; expired?: number };
   /** The dispatcher's poison counters; absent in documents built before issue 15 (tests). */
   poison?: PoisonStats;
+  /** HTTP requests being answered (probes and /metrics excluded); absent where nothing counts them. */
+  inFlight?: number;
   /** `SlotTable.snapshot()`, in id order. */
   slots: SlotSnapshot[];
   /** The last memory report of each live slot, by slot id; missing entries are reported as 0. */

@@ -59,6 +59,7 @@ test('defaults alone: every field, all from "default", relative paths against cw
     maxBodySize: 1048576,
     maxTextLength: 100000,
     shutdownTimeout: 30,
+    shutdownDelay: 0,
     keepaliveTimeout: 65,
     stats: null,
     statsHttp: false,
@@ -190,12 +191,12 @@ test('uWSGI keys without meaning warn and are ignored; implemented ones are read
 
 test('bad values: ERR_CONFIG_VALUE naming the source, the value and what is expected', () => {
   const cases: Array<[() => unknown, string]> = [
-    [() => withFile('[mlserve]\n\n\nworkers = two'), 'config/mlserve.ini:4: workers = "two": expected an integer from 1 to 256'],
-    [() => withFile('[mlserve]\nprocesses = 0'), 'config/mlserve.ini:2: processes = "0": expected an integer from 1 to 256'],
+    [() => withFile('[mlserve]\n\n\nworkers = two'), 'config/mlserve.ini:4: workers = "two": expected an integer from 1 to 256, or auto'],
+    [() => withFile('[mlserve]\nprocesses = 0'), 'config/mlserve.ini:2: processes = "0": expected an integer from 1 to 256, or auto'],
     [() => resolveConfig({ cwd, env: { MLSERVE_MAX_BODY_SIZE: '1MB' } }), 'MLSERVE_MAX_BODY_SIZE="1MB": expected a size in bytes of at least 1, e.g. 1048576, 512k or 1M'],
     [() => resolveConfig({ cwd, argv: ['--backend', 'gpu'] }), '--backend "gpu": expected one of auto, tensorflow, wasm, cpu'],
     [() => resolveConfig({ cwd, argv: ['--vacuum=maybe'] }), '--vacuum "maybe": expected a boolean: true/false, yes/no, on/off or 1/0'],
-    [() => withFile('[mlserve]\nworkers = 2 # two'), 'config/mlserve.ini:2: workers = "2 # two": expected an integer from 1 to 256 (uWSGI ini has no inline comments: put the comment on its own line)'],
+    [() => withFile('[mlserve]\nworkers = 2 # two'), 'config/mlserve.ini:2: workers = "2 # two": expected an integer from 1 to 256, or auto (uWSGI ini has no inline comments: put the comment on its own line)'],
   ];
   for (const [fn, message] of cases) assert.throws(fn, { code: 'ERR_CONFIG_VALUE', message });
 });

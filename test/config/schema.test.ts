@@ -10,7 +10,7 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 const fieldsMatch: Equal<
   keyof Config,
   | 'socket' | 'http' | 'chmodSocket' | 'vacuum' | 'workers' | 'model' | 'backend' | 'maxBatch' | 'maxBatchSize'
-  | 'listen' | 'maxBodySize' | 'maxTextLength' | 'shutdownTimeout' | 'keepaliveTimeout' | 'logLevel' | 'logFormat'
+  | 'listen' | 'maxBodySize' | 'maxTextLength' | 'shutdownTimeout' | 'shutdownDelay' | 'keepaliveTimeout' | 'logLevel' | 'logFormat'
   | 'cheaper' | 'cheaperInitial' | 'cheaperAlgo' | 'cheaperStep' | 'cheaperOverload' | 'cheaperIdle'
   | 'cheaperBusynessMax' | 'cheaperBusynessMin' | 'cheaperBusynessMultiplier' | 'cheaperBusynessPenalty'
   | 'cheaperBusynessBacklogAlert' | 'cheaperBusynessBacklogMultiplier' | 'cheaperBusynessBacklogStep'
@@ -22,7 +22,7 @@ const fieldsMatch: Equal<
 > = true;
 const typesMatch: [
   Equal<Config['http'], Address | null>,
-  Equal<Config['socket'], string>,
+  Equal<Config['socket'], string | null>,
   Equal<Config['vacuum'], boolean>,
   Equal<Config['chmodSocket'], number>,
   Equal<Config['backend'], 'auto' | 'tensorflow' | 'wasm' | 'cpu'>,

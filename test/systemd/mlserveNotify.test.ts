@@ -57,3 +57,16 @@ test('STATUS while loading, READY=1 once workers answer, periodic STATUS and WAT
   const stopping = await notify.waitFor(has('STOPPING'), 5000, stopFrom);
   assert.deepEqual(notify.datagrams.filter((d) => d.seq > stopping.seq && d.data === 'WATCHDOG=1'), [], 'no WATCHDOG=1 after STOPPING=1');
 });
+
+test('shutdown-delay: STOPPING=1 at SIGTERM, then a STATUS saying it drains (issue 14)', { skip }, async (t) => {
+  const notify = await startNotifySocket();
+  t.after(() => notify.close());
+  const ml = await startMlserve({ args: ['--workers', '1', '--shutdown-delay', '1'], env: { NOTIFY_SOCKET: notify.path } });
+  t.after(() => ml.stop('SIGKILL'));
+  await notify.waitFor(has('READY'), 10_000);
+  const from = notify.datagrams.length;
+  assert.equal(await ml.stop('SIGTERM'), 0);
+  const stopping = await notify.waitFor(has('STOPPING'), 5000, from);
+  const draining = await notify.waitFor((m) => /^draining: readyz 503, still serving for shutdown-delay 1 s$/.test(notifyFields(m)['STATUS'] ?? ''), 5000, from);
+  assert.ok(draining.seq > stopping.seq, 'the draining STATUS follows STOPPING=1');
+});

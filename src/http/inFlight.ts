@@ -1,0 +1,35 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+
+// Probes and scrapes are not load: an HPA on in-flight requests must not count them.
+const notLoad = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Counts the requests being answered right now (received, response not yet finished or the
+ * connection gone), probes and /metrics excluded: the `mlserve_requests_in_flight` gauge an
+ * HPA custom metric reads (deploy/k8s/overlays/hpa-inflight).
+ *
+ * @example
+ * const inFlight = new InFlight();
+ * createServer(inFlight.wrap(listener)); inFlight.count // 0
+ */
+export class InFlight {
+  #count = 0;
+
+  /** Requests being answered now. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** `listener`, counting every request it is given. */
+  wrap(listener: RequestListener): RequestListener {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      const q = req.url?.indexOf('?') ?? -1;
+      const path = q === -1 ? req.url : req.url?.slice(0, q);
+      if (path !== undefined && notLoad.has(path)) return listener(req, res);
+      this.#count++;
+      // 'close' fires once, after 'finish' or when the client goes away first.
+      res.once('close', () => this.#count--);
+      return listener(req, res);
+    };
+  }
+}
