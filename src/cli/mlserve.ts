@@ -43,8 +43,6 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const testOps = process.env['NODE_MLSERVE_TEST_HOOKS'] === '1';
-  if (testOps) log.warn('test hooks are on (NODE_MLSERVE_TEST_HOOKS=1): never in production');
   const reloadConfig = async () => {
     const again = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
     for (const warning of again.warnings) log.warn({ configFile: again.configFile }, warning);
@@ -75,7 +73,6 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTTOU', () => master?.adjustWorkers(-1));
 
   master = await Master.start(config, log, {
-    testOps,
     reloadConfig,
     inheritedFds,
     onCreate: (m) => void attachSystemd(m, { log, snapshot: () => m.systemdSnapshot() }),

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { batchCount, holdMicros, queueHasRoom } from './batchPolicy.js';
 import { RequestQueue } from './requestQueue.js';
 import type { RequestResult } from '../model/requestResult.js';
+import { realClock, type Clock } from './clock.js';
 import type { Lease, Supervisor } from './supervisor.js';
 
 export type { RequestResult };
@@ -28,6 +29,8 @@ export interface DispatcherOptions {
   maxEnqueuedBatches?: number;
   /** Seconds a batch may run before its worker is killed (uWSGI `harakiri`); 0 = off. */
   harakiri?: number;
+  /** Timers of harakiri; the real clock by default, a fake one in tests. */
+  clock?: Clock;
   /** Called for every predict call, with its rows and requests (stats). */
   onBatch?: (rows: number, requests: number) => void;
   log: Logger;
@@ -183,9 +186,10 @@ export class Dispatcher {
     let errors = 0;
     const harakiri = this.#opts.harakiri ?? 0;
     let killed = false;
+    const clock = this.#opts.clock ?? realClock;
     const timer =
       harakiri > 0
-        ? setTimeout(() => {
+        ? clock.setTimeout(() => {
             killed = true;
             this.#sup.harakiri(lease, harakiri);
           }, harakiri * 1000)
@@ -226,7 +230,7 @@ export class Dispatcher {
         batch[0]!.reject(new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, { cause }));
       }
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       this.#inFlight--;
       this.#sup.release(lease, batch.length, texts.length, errors);
       if (this.#retry.length > 0) this.#pump();

@@ -15,6 +15,7 @@ import { Dispatcher } from './dispatcher.js';
 import { HttpServers } from './httpServers.js';
 import { Scaler } from './scaler.js';
 import { Supervisor } from './supervisor.js';
+import type { ThreadFactory } from './predictThread.js';
 import type { InheritedFd } from '../systemd/listenFds.js';
 import type { HeartbeatSnapshot } from '../systemd/heartbeat.js';
 import { MasterStats } from './masterStats.js';
@@ -24,8 +25,8 @@ import { metricsHandler } from '../http/metrics.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
-  /** Enables the workers' test hooks (see WorkerInit.testOps). */
-  testOps?: boolean;
+  /** Makes the worker threads (the supervisor's seam): real threads on the production worker by default. */
+  threads?: ThreadFactory;
   /** Reads the config again (same file, env and flags), for reload. */
   reloadConfig?: () => Promise<Config>;
   /** Listening sockets passed by systemd (takeListenFds()): the Unix listener serves one instead of binding `socket`. */
@@ -72,7 +73,7 @@ export class Master extends EventEmitter {
       fastPath: config.fastPath,
       maxHeap: config.workerMaxHeap,
       log,
-      testOps: options.testOps ?? false,
+      ...(options.threads ? { threads: options.threads } : {}),
       recycle: recycleOptions(config),
     });
     this.dispatcher = new Dispatcher({

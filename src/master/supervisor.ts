@@ -5,7 +5,9 @@ import type { Logger } from '../log.js';
 import type { ModelBundle } from '../model/bundle.js';
 import type { WorkerInit } from '../worker/protocol.js';
 import { SlotTable } from './slotTable.js';
-import { WorkerThread } from './workerThread.js';
+import { workerThreads } from './workerThread.js';
+import type { PredictThread, ThreadFactory } from './predictThread.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { respawnDelay } from './respawnGuard.js';
 import { shouldRecycle, type RecycleOptions } from './recyclePolicy.js';
 
@@ -18,20 +20,21 @@ export interface SupervisorOptions {
   /** Serve with the exact sparse fast path when the model qualifies. */
   fastPath: boolean;
   log: Logger;
-  testOps?: boolean;
   /** Cap on each thread's V8 old generation, bytes (`worker-max-heap`); null = Node's default. */
   maxHeap?: number | null;
   /** max-requests and friends; recycling is off when not set. */
   recycle?: RecycleOptions;
-  /** Epoch clock, injectable for tests. */
-  now?: () => number;
+  /** Makes each slot's thread: real worker threads by default, fakes in tests. */
+  threads?: ThreadFactory;
+  /** Epoch ms and timers (respawn backoff); the real clock by default, a fake one in tests. */
+  clock?: Clock;
 }
 
 /** A slot handed to the dispatcher for one batch; `generation` tells a stale lease from a live one. */
 export interface Lease {
   id: number;
   generation: number;
-  thread: WorkerThread;
+  thread: PredictThread;
 }
 
 /**
@@ -43,10 +46,13 @@ export interface Lease {
  */
 export class Supervisor extends EventEmitter {
   readonly slots: SlotTable;
-  readonly #threads = new Map<number, WorkerThread>();
+  readonly #threads = new Map<number, PredictThread>();
   readonly #generation = new Map<number, number>();
   #opts: SupervisorOptions;
   readonly #now: () => number;
+  readonly #clock: Clock;
+  readonly #makeThread: ThreadFactory;
+  readonly #timers = new Set<TimerHandle>();
   #bundle: ModelBundle;
   #respawns: number[] = [];
   readonly #pendingRespawns = new Set<number>();
@@ -57,7 +63,9 @@ export class Supervisor extends EventEmitter {
     super();
     this.#opts = options;
     this.#bundle = options.bundle;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? realClock;
+    this.#now = () => this.#clock.now();
+    this.#makeThread = options.threads ?? workerThreads();
     this.slots = new SlotTable(options.size);
   }
 
@@ -104,7 +112,7 @@ export class Supervisor extends EventEmitter {
     this.slots.starting(slotId, this.#now(), respawn);
     const generation = (this.#generation.get(slotId) ?? 0) + 1;
     this.#generation.set(slotId, generation);
-    const thread = new WorkerThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
+    const thread = this.#makeThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
     this.#threads.set(slotId, thread);
     thread.once('exit', (err: Error) => this.#onExit(slotId, generation, thread, err));
     try {
@@ -148,7 +156,7 @@ export class Supervisor extends EventEmitter {
     const old = this.#threads.get(slotId);
     if (!old || this.#closing) return;
     const spawnedAt = this.#now();
-    const fresh = new WorkerThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
+    const fresh = this.#makeThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
     let warm;
     try {
       warm = await fresh.start();
@@ -179,7 +187,7 @@ export class Supervisor extends EventEmitter {
   }
 
   #init(slotId: number): WorkerInit {
-    return { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, fastPath: this.#opts.fastPath, testOps: this.#opts.testOps ?? false };
+    return { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, fastPath: this.#opts.fastPath };
   }
 
   /** Leases the lowest idle slot for one batch, or returns null when none is idle. */
@@ -251,6 +259,9 @@ export class Supervisor extends EventEmitter {
   /** Retires every thread, letting running batches finish; after `timeoutMs` they are terminated. */
   async stop(timeoutMs: number): Promise<void> {
     this.#closing = true;
+    for (const timer of this.#timers) this.#clock.clearTimeout(timer);
+    this.#timers.clear();
+    this.#pendingRespawns.clear();
     const threads = [...this.#threads.entries()];
     this.#threads.clear();
     for (const [id] of threads) {
@@ -266,11 +277,11 @@ export class Supervisor extends EventEmitter {
   }
 
   /** The thread of a live slot (for memory reports and tests). */
-  thread(slotId: number): WorkerThread | undefined {
+  thread(slotId: number): PredictThread | undefined {
     return this.#threads.get(slotId);
   }
 
-  #onExit(slotId: number, generation: number, thread: WorkerThread, err: Error): void {
+  #onExit(slotId: number, generation: number, thread: PredictThread, err: Error): void {
     if (this.#closing || this.#generation.get(slotId) !== generation) return;
     // The slot stops taking work now, before the rejected batch is accounted.
     this.#threads.delete(slotId);
@@ -298,8 +309,13 @@ export class Supervisor extends EventEmitter {
         this.#opts.log.error({ worker: slotId, err: e instanceof Error ? e.message : String(e) }, 'respawn failed'),
       );
     };
-    if (delayMs > 0) setTimeout(respawn, delayMs).unref();
-    else void respawn();
+    if (delayMs > 0) {
+      const timer = this.#clock.setTimeout(() => {
+        this.#timers.delete(timer);
+        void respawn();
+      }, delayMs);
+      this.#timers.add(timer);
+    } else void respawn();
   }
 }
 

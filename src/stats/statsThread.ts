@@ -12,6 +12,8 @@ export interface StatsThreadOptions extends Omit<StatsServerOptions, 'build' | '
   /** The counters, gathered on the calling thread once per document (or per burst of clients). */
   input: () => StatsInput;
   log: Logger;
+  /** The thread's entry module, statsThreadMain.js by default; tests pass a fixture that wraps it. */
+  threadModule?: URL | string;
   /** First wait before restarting a thread that died, ms (1000); doubles up to 30 s. */
   restartDelayMs?: number;
 }
@@ -83,7 +85,7 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
 
   /** Starts a thread and resolves with its address once it listens; rejects if it cannot. */
   async function spawn(): Promise<StatsAddress> {
-    const w = new Worker(THREAD_URL, { workerData: data, resourceLimits: RESOURCE_LIMITS, name: 'mlserve-stats' });
+    const w = new Worker(options.threadModule ?? THREAD_URL, { workerData: data, resourceLimits: RESOURCE_LIMITS, name: 'mlserve-stats' });
     w.unref();
     const started = Date.now();
     const listening = new Promise<StatsAddress>((resolve, reject) => {

@@ -14,7 +14,6 @@ import type { FromStatsThread, StatsThreadData, ToStatsThread } from './statsThr
 
 const port = parentPort!;
 const data = workerData as StatsThreadData;
-const testHooks = process.env['NODE_MLSERVE_TEST_HOOKS'] === '1';
 
 const post = (message: FromStatsThread): void => port.postMessage(message);
 
@@ -83,11 +82,7 @@ try {
     timeoutMs: data.timeoutMs,
     log,
     build: async () => {
-      const counters = await input();
-      // Test hook (NODE_MLSERVE_TEST_HOOKS=1): a model named "\0crash" kills this thread, so tests
-      // can watch the master restart it.
-      if (testHooks && counters.model.name === '\0crash') setImmediate(() => { throw new Error('stats thread: test crash'); });
-      return buildStatsDocument(counters);
+      return buildStatsDocument(await input());
     },
   });
   post({ type: 'listening', address: server.address });

@@ -50,40 +50,9 @@ const { predictor, backend } = serving;
 predictor.predictBatch(['warm up']);
 const loadMs = performance.now() - started;
 
-function spinFor(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    /* synchronous work that only terminate() can stop */
-  }
-}
-
-const leak: unknown[] = [];
-
-/** The test hooks of {@link WorkerInit.testOps}; real traffic never reaches this. */
-function runTestHooks(texts: string[]): void {
-  for (const text of texts) {
-    if (text.charCodeAt(0) !== 0) continue;
-    if (text === '\0crash') {
-      // Thrown outside the task: an uncaught exception ends the thread, as a real crash would.
-      setImmediate(() => {
-        throw new Error('crash requested by a test hook');
-      });
-      return;
-    }
-    const spin = /^\0spin:(\d+)$/.exec(text);
-    if (spin) spinFor(Number(spin[1]));
-    const alloc = /^\0alloc:(\d+)$/.exec(text);
-    if (alloc) {
-      // Retained JS objects, as a leak would: what worker-max-heap must stop.
-      for (let mb = 0; mb < Number(alloc[1]); mb++) leak.push(Array.from({ length: 32768 }, (_, i) => ({ i })));
-    }
-  }
-}
-
 function predict(texts: string[]): PredictResult {
   const t0 = performance.now();
   try {
-    if (init.testOps) runTestHooks(texts);
     const { classes, probs } = predictor.predictBatch(texts);
     return { op: 'predict', classes, probs, ms: performance.now() - t0 };
   } catch (err) {
@@ -100,11 +69,10 @@ function predict(texts: string[]): PredictResult {
 }
 
 /** Runs one task; the master owns batching, so a task is a whole batch. */
-export default function handle(task: WorkerTask): WorkerResult | Promise<never> | unknown {
+export default function handle(task: WorkerTask): WorkerResult | unknown {
   switch (task.op) {
     case 'predict': {
       const result = predict(task.texts);
-      if (init.testOps && task.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
       // Piscina's transferable protocol: the two buffers move to the master without a copy.
       return Piscina.move({
         [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],

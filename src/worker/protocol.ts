@@ -8,13 +8,6 @@ export interface WorkerInit {
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   /** Serve with the exact sparse fast path when the model qualifies (then tfjs is never loaded). */
   fastPath: boolean;
-  /**
-   * Test hooks, for supervision tests only (env NODE_MLSERVE_TEST_HOOKS=1): a text starting with
-   * NUL is an instruction to the worker — "\0crash" ends the thread with an uncaught exception,
-   * "\0spin:MS" keeps it busy in synchronous code for MS ms (a stuck prediction), "\0alloc:N"
-   * retains N chunks of small JS objects (a leak).
-   */
-  testOps: boolean;
 }
 
 /** A task the master sends to one worker thread. */
