@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     stopSignal ??= signal;
     if (!master) return;
     master.stop(signal).then(exitCode, (err: unknown) => {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+      log.error({ err }, 'shutdown failed');
       exitCode(1);
     });
   };

@@ -199,7 +199,7 @@ export class Dispatcher {
       if (result.error) {
         errors = batch.length;
         const err = new MlserveError('ERR_PREDICT', `prediction failed: ${result.error.message}`);
-        this.#opts.log.error({ worker: lease.id, err: result.error.message, rows: texts.length }, 'predict failed');
+        this.#opts.log.error({ worker: lease.id, err, rows: texts.length }, 'predict failed');
         for (const p of batch) p.reject(err);
       } else {
         let offset = 0;

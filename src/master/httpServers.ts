@@ -54,7 +54,7 @@ export class HttpServers {
   async vacuum(): Promise<void> {
     // An inherited socket is systemd's (mlserve.socket): unlinking it would strand the unit.
     if (!this.#config.vacuum || !this.#config.socket || this.#source?.inherited) return;
-    await removeSocket(this.#config.socket).catch((err: Error) => this.#log.warn({ err: err.message }, 'could not remove the socket'));
+    await removeSocket(this.#config.socket).catch((err: Error) => this.#log.warn({ err }, 'could not remove the socket'));
   }
 
   #make(listener: RequestListener): Server {

@@ -192,7 +192,7 @@ export class Master extends EventEmitter {
       this.#scaler?.tick();
       this.#checkRss();
     } catch (err) {
-      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'master cycle failed');
+      this.log.error({ err }, 'master cycle failed');
     }
   }
 
@@ -256,7 +256,7 @@ export class Master extends EventEmitter {
       return true;
     } catch (err) {
       const message = err instanceof MlserveError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-      log.error({ err: message }, `reload failed, still serving ${this.#model.bundle.name} v${this.#model.bundle.version}`);
+      log.error({ err, reason: message }, `reload failed, still serving ${this.#model.bundle.name} v${this.#model.bundle.version}`);
       this.emit('reload-failed', err);
       return false;
     } finally {

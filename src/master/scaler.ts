@@ -47,7 +47,7 @@ export class Scaler {
       if (action.action === 'spawn') {
         log.info({ worker: id, algo: cheaper.algorithm, reason: action.reason }, `spawned worker ${id} (${action.reason})`);
         supervisor.spawn(id).catch((err: unknown) =>
-          log.error({ worker: id, err: err instanceof Error ? err.message : String(err) }, `worker ${id} failed to start`),
+          log.error({ worker: id, err }, `worker ${id} failed to start`),
         );
       } else {
         log.info({ worker: id, algo: cheaper.algorithm, reason: action.reason }, `cheaped worker ${id} (${action.reason})`);

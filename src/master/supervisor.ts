@@ -241,7 +241,7 @@ export class Supervisor extends EventEmitter {
     await this.retire(slotId);
     if (this.#closing) return;
     await this.spawn(slotId, true).catch((e: unknown) =>
-      this.#opts.log.error({ worker: slotId, err: e instanceof Error ? e.message : String(e) }, 'respawn failed'),
+      this.#opts.log.error({ worker: slotId, err: e }, 'respawn failed'),
     );
   }
 
@@ -291,7 +291,7 @@ export class Supervisor extends EventEmitter {
     // The cause (the Worker's own 'error') lands a moment after the exit: log and respawn then.
     setImmediate(() => {
       const cause = thread.exitError ?? err;
-      this.#opts.log.error({ worker: slotId, threadId: thread.threadId || undefined, err: cause.message }, 'worker died, respawning');
+      this.#opts.log.error({ worker: slotId, threadId: thread.threadId || undefined, err: cause }, 'worker died, respawning');
       this.emit('exit', slotId, cause);
       this.#respawn(slotId);
     });
@@ -306,7 +306,7 @@ export class Supervisor extends EventEmitter {
     const respawn = () => {
       this.#pendingRespawns.delete(slotId);
       return this.spawn(slotId, true).catch((e: unknown) =>
-        this.#opts.log.error({ worker: slotId, err: e instanceof Error ? e.message : String(e) }, 'respawn failed'),
+        this.#opts.log.error({ worker: slotId, err: e }, 'respawn failed'),
       );
     };
     if (delayMs > 0) {

@@ -87,7 +87,7 @@ export class WorkerMemoryPoller {
     } catch (err) {
       // The thread died or was retired meanwhile: the supervisor reports that; the stats show rss 0.
       this.#reports.delete(id);
-      this.#opts.log.debug({ worker: id, err: (err as Error).message }, 'memory report failed');
+      this.#opts.log.debug({ worker: id, err }, 'memory report failed');
     } finally {
       this.#pending.delete(id);
     }

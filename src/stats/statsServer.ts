@@ -69,7 +69,7 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
       body = minified ? JSON.stringify(doc) : JSON.stringify(doc, null, '\t');
     } catch (err) {
       // uWSGI closes the connection when it cannot generate the document; so do we, and say why.
-      log.error({ err: (err as Error).message }, 'stats: cannot build the document');
+      log.error({ err }, 'stats: cannot build the document');
       socket.destroy();
       return;
     }
@@ -90,7 +90,7 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
     open.add(socket);
     socket.once('close', () => open.delete(socket));
     socket.setTimeout(timeoutMs, () => socket.destroy());
-    socket.on('error', (err) => log.debug({ err: err.message }, 'stats: client connection error'));
+    socket.on('error', (err) => log.debug({ err }, 'stats: client connection error'));
     if (!http) {
       // Nothing is read, but whatever a client sends is drained: closing a socket with unread
       // data would reset the connection and could cut the document short.

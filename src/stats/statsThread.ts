@@ -120,7 +120,7 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
       throw new MlserveError('ERR_INTERNAL', 'stats thread: closed while starting');
     }
     worker = w;
-    w.on('error', (err) => log.error({ err: err.message, threadId: w.threadId }, 'stats thread failed'));
+    w.on('error', (err) => log.error({ err, threadId: w.threadId }, 'stats thread failed'));
     w.once('exit', (code) => {
       if (worker === w) worker = null;
       if (closing) return;
@@ -145,7 +145,7 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
           },
           (err: Error) => {
             if (closing) return;
-            log.error({ err: err.message, restartInMs: delay }, 'stats thread: restart failed; trying again');
+            log.error({ err, restartInMs: delay }, 'stats thread: restart failed; trying again');
             scheduleRestart();
           },
         )

@@ -57,7 +57,7 @@ port.on('message', (message: ToStatsThread) => {
       try {
         await server?.close();
       } catch (err) {
-        log.error({ err: (err as Error).message }, 'stats: cannot remove the socket file');
+        log.error({ err }, 'stats: cannot remove the socket file');
       }
       for (const waiting of pending.values()) waiting.reject(new Error('stats thread closing'));
       pending.clear();

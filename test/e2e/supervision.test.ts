@@ -112,7 +112,7 @@ describe('supervision', () => {
       assert.equal(leak.status, 502);
       assert.equal(leak.json?.error?.code, 'ERR_WORKER_CRASHED');
       const died = await ml.waitForLine((l) => l.msg === 'worker died, respawning');
-      assert.match(String(died['err']), /memory/i);
+      assert.match(String((died['err'] as { message?: string }).message), /memory/i, 'the cause is logged as an error object');
       await allReady(ml, 1);
       assert.equal((await get(ml, 'after the leak')).status, 200);
     } finally {
