@@ -1,4 +1,5 @@
 import type { CheaperSnapshot, CheaperWorker } from './types.js';
+import { countActive } from './active.js';
 
 /**
  * Builds the snapshot the cheaper algorithms read from the slots (the slots table's
@@ -17,7 +18,7 @@ export function cheaperSnapshot(
   return {
     now: observed.now,
     total: workers.length,
-    active: idle + busy,
+    active: countActive(workers),
     idle,
     busy,
     starting: count('starting'),

@@ -16,6 +16,7 @@ import { HttpServers } from './httpServers.js';
 import { Scaler } from './scaler.js';
 import { Supervisor } from './supervisor.js';
 import type { ThreadFactory } from './predictThread.js';
+import type { Clock } from './clock.js';
 import type { InheritedFd } from '../systemd/listenFds.js';
 import type { HeartbeatSnapshot } from '../systemd/heartbeat.js';
 import { MasterStats } from './masterStats.js';
@@ -27,6 +28,8 @@ import { metricsHandler } from '../http/metrics.js';
 export interface MasterOptions {
   /** Makes the worker threads (the supervisor's seam): real threads on the production worker by default. */
   threads?: ThreadFactory;
+  /** Time of the supervisor's respawn backoff and the dispatcher's harakiri (tests: a fake clock). */
+  clock?: Clock;
   /** Reads the config again (same file, env and flags), for reload. */
   reloadConfig?: () => Promise<Config>;
   /** Listening sockets passed by systemd (takeListenFds()): the Unix listener serves one instead of binding `socket`. */
@@ -74,11 +77,13 @@ export class Master extends EventEmitter {
       maxHeap: config.workerMaxHeap,
       log,
       ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       recycle: recycleOptions(config),
     });
     this.dispatcher = new Dispatcher({
       supervisor: this.supervisor,
       ...dispatchOptions(config),
+      ...(options.clock ? { clock: options.clock } : {}),
       onBatch: (rows, requests) => this.stats.collector.recordBatch(rows, requests),
       log,
     });
@@ -113,7 +118,7 @@ export class Master extends EventEmitter {
     const { bundle } = this.#model;
     return {
       busy: c.busy,
-      active: c.idle + c.busy,
+      active: this.supervisor.activeCount,
       total: this.supervisor.slots.size,
       requests: this.supervisor.slots.snapshot().reduce((sum, slot) => sum + slot.requests, 0),
       model: { name: bundle.name, version: bundle.version },
@@ -293,12 +298,16 @@ export class Master extends EventEmitter {
     const { bundle } = this.#model;
     const info = {
       model: { name: bundle.name, version: bundle.version, backend: this.supervisor.backend },
-      workers: { total: this.supervisor.slots.size, ready: c.idle + c.busy, idle: c.idle, busy: c.busy, starting: c.starting, cheap: c.cheap, stopping: c.stopping },
+      workers: { total: this.supervisor.slots.size, ready: this.supervisor.activeCount, idle: c.idle, busy: c.busy, starting: c.starting, cheap: c.cheap, stopping: c.stopping, failed: c.failed },
       queue: this.dispatcher.queueLength,
       reloading: this.#state === 'reloading',
     };
     if (this.#state === 'stopping') return { ready: false, reason: 'shutting down', ...info };
-    if (c.idle + c.busy === 0) return { ready: false, reason: 'no worker is ready', ...info };
+    const failed = this.supervisor.slots.snapshot().filter((s) => s.status === 'failed').map((s) => ({ id: s.id, failures: s.failures, lastError: s.lastError }));
+    const failures = failed.length > 0 ? { failed } : {};
+    if (this.supervisor.activeCount === 0) return { ready: false, reason: failed.length > 0 ? `no worker is ready; ${failed.length} slot(s) keep failing` : 'no worker is ready', ...info, ...failures };
+    // Serving, with fewer workers than it should: 200 (it answers), and says so.
+    if (failed.length > 0) return { ready: true, status: 'degraded', reason: `${failed.length} worker slot(s) keep failing`, ...info, ...failures };
     return { ready: true, ...info };
   }
 

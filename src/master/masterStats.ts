@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { Cheaper } from '../cheaper/index.js';
+import { isActive, type Cheaper } from '../cheaper/index.js';
 import { StatsCollector } from '../stats/collector.js';
 import { WorkerMemoryPoller } from '../stats/memoryPoller.js';
 import { processInfo } from '../stats/processInfo.js';
@@ -21,6 +21,8 @@ export interface StatsSources {
   bundle: () => ModelBundle;
   cheaper: () => Cheaper | null;
   log: Logger;
+  /** The collector to record into; a new one by default (tests pass one on a fake clock). */
+  collector?: StatsCollector;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface StatsSources {
  * background memory poller and the stats server (on its own thread, see startStatsThread).
  */
 export class MasterStats {
-  readonly collector = new StatsCollector();
+  readonly collector: StatsCollector;
   readonly #src: StatsSources;
   readonly #poller: WorkerMemoryPoller;
   #server: StatsThread | null = null;
@@ -37,6 +39,7 @@ export class MasterStats {
 
   constructor(sources: StatsSources) {
     this.#src = sources;
+    this.collector = sources.collector ?? new StatsCollector();
     const { supervisor } = sources;
     this.#poller = new WorkerMemoryPoller({
       slots: () => supervisor.slots.snapshot(),
@@ -44,8 +47,8 @@ export class MasterStats {
       intervalMs: Math.max(1000, sources.config().checkInterval * 1000),
       log: sources.log,
     });
-    supervisor.on('ready', () => this.collector.recordWorkers(supervisor.activeCount));
-    supervisor.on('exit', () => this.collector.recordWorkers(supervisor.activeCount));
+    // Every slot change (spawn, ready, retire, crash, failed): the history never misses a cheap.
+    supervisor.on('active', (active: number) => this.collector.recordWorkers(active));
   }
 
   /** Starts the memory poller and, when `stats` is set, the stats server. */
@@ -121,7 +124,7 @@ export class MasterStats {
     if (reports.size === 0) return null;
     let total = 0;
     for (const s of this.#src.supervisor.slots.snapshot()) {
-      if (s.status === 'idle' || s.status === 'busy') total += this.workerRss(s.id);
+      if (isActive(s.status)) total += this.workerRss(s.id);
     }
     return total;
   }

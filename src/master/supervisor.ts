@@ -8,7 +8,8 @@ import { SlotTable } from './slotTable.js';
 import { workerThreads } from './workerThread.js';
 import type { PredictThread, ThreadFactory } from './predictThread.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
-import { respawnDelay } from './respawnGuard.js';
+import { decideRespawn, NO_FAILURES, RESPAWN_POLICY, type RespawnEvent, type RespawnPolicyOptions, type SlotFailures } from './respawnPolicy.js';
+import { countActive } from '../cheaper/active.js';
 import { shouldRecycle, type RecycleOptions } from './recyclePolicy.js';
 
 /** Options of {@link Supervisor}. */
@@ -28,6 +29,8 @@ export interface SupervisorOptions {
   threads?: ThreadFactory;
   /** Epoch ms and timers (respawn backoff); the real clock by default, a fake one in tests. */
   clock?: Clock;
+  /** Backoff of failed respawns ({@link RESPAWN_POLICY} by default). */
+  respawnPolicy?: RespawnPolicyOptions;
 }
 
 /** A slot handed to the dispatcher for one batch; `generation` tells a stale lease from a live one. */
@@ -52,10 +55,11 @@ export class Supervisor extends EventEmitter {
   readonly #now: () => number;
   readonly #clock: Clock;
   readonly #makeThread: ThreadFactory;
-  readonly #timers = new Set<TimerHandle>();
   #bundle: ModelBundle;
-  #respawns: number[] = [];
   readonly #pendingRespawns = new Set<number>();
+  readonly #retryTimers = new Map<number, TimerHandle>();
+  readonly #failures = new Map<number, SlotFailures>();
+  #booted = false;
   #backend = 'unknown';
   #closing = false;
 
@@ -66,7 +70,7 @@ export class Supervisor extends EventEmitter {
     this.#clock = options.clock ?? realClock;
     this.#now = () => this.#clock.now();
     this.#makeThread = options.threads ?? workerThreads();
-    this.slots = new SlotTable(options.size);
+    this.slots = new SlotTable(options.size, () => this.emit('active', this.activeCount));
   }
 
   /** The model new threads are spawned with. */
@@ -79,10 +83,9 @@ export class Supervisor extends EventEmitter {
     return this.#backend;
   }
 
-  /** Slots whose thread is ready (idle or busy). */
+  /** Active slots: their thread is ready (idle or busy), the one definition of cheaper/active.ts. */
   get activeCount(): number {
-    const c = this.slots.counts();
-    return c.idle + c.busy;
+    return countActive(this.slots.snapshot());
   }
 
   /**
@@ -91,7 +94,9 @@ export class Supervisor extends EventEmitter {
    */
   canServe(): boolean {
     const c = this.slots.counts();
-    return c.idle + c.busy + c.starting + c.stopping > 0 || this.#pendingRespawns.size > 0;
+    if (c.idle + c.busy + c.starting + c.stopping > 0) return true;
+    for (const id of this.#pendingRespawns) if (this.slots.status(id) !== 'failed') return true;
+    return false;
   }
 
   /** Spawns threads into slots 1..n and resolves when all of them are ready. */
@@ -99,6 +104,8 @@ export class Supervisor extends EventEmitter {
     const spawns: Promise<void>[] = [];
     for (let i = 0; i < n; i++) spawns.push(this.spawn());
     await Promise.all(spawns);
+    // From now on a thread that fails to start is retried (respawn policy); at boot it is fatal.
+    this.#booted = true;
   }
 
   /**
@@ -109,6 +116,7 @@ export class Supervisor extends EventEmitter {
     if (slotId === 0) throw new Error('no cheap worker slot to spawn into');
     if (this.#closing) return;
     const log = this.#opts.log.child({ worker: slotId });
+    this.#cancelRetry(slotId);
     this.slots.starting(slotId, this.#now(), respawn);
     const generation = (this.#generation.get(slotId) ?? 0) + 1;
     this.#generation.set(slotId, generation);
@@ -120,16 +128,23 @@ export class Supervisor extends EventEmitter {
       if (this.#generation.get(slotId) !== generation || this.slots.status(slotId) !== 'starting') return;
       this.slots.ready(slotId, this.#now(), warm.threadId);
       this.#backend = warm.backend;
+      const failures = this.#failures.get(slotId)?.streak ?? 0;
+      if (failures > 0) log.info({ failures }, `worker ${slotId} is back after ${failures} failure(s)`);
       if (warm.fastPathSkipped) log.info({ reason: warm.fastPathSkipped }, 'fast path does not apply to this model: serving with tfjs');
       log.info({ threadId: warm.threadId, backend: warm.backend, loadMs: round(warm.loadMs), spawnMs: this.slots.get(slotId).spawnMs }, 'worker ready');
       this.emit('ready', slotId);
       this.emit('idle');
     } catch (err) {
-      if (this.#generation.get(slotId) === generation) {
+      const current = this.#generation.get(slotId) === generation;
+      if (current) {
         this.#threads.delete(slotId);
         this.slots.cheap(slotId);
       }
       await thread.destroy().catch(() => {});
+      if (current && this.#booted && !this.#closing) {
+        log.error({ err }, `worker ${slotId} failed to start`);
+        this.#schedule(slotId, { kind: 'start-failed', error: errorText(err) });
+      }
       throw err;
     }
   }
@@ -203,7 +218,7 @@ export class Supervisor extends EventEmitter {
   release(lease: Lease, requests: number, rows: number, errors: number): void {
     if (this.#generation.get(lease.id) !== lease.generation) {
       // The thread died while running this batch; its slot already holds a new thread.
-      this.slots.failed(lease.id, errors, false);
+      this.slots.lost(lease.id, errors, false);
       return;
     }
     this.slots.batchDone(lease.id, performance.now(), requests, rows, errors);
@@ -223,12 +238,13 @@ export class Supervisor extends EventEmitter {
     if (this.#generation.get(lease.id) !== lease.generation) return;
     const thread = this.#threads.get(lease.id);
     this.#opts.log.warn({ worker: lease.id, threadId: thread?.threadId, harakiri: seconds }, `harakiri: worker ${lease.id} ran one batch for more than ${seconds} s, killing it`);
-    this.slots.failed(lease.id, 0, true);
+    this.slots.lost(lease.id, 0, true);
+    const uptimeMs = this.#uptime(lease.id);
     this.#generation.set(lease.id, lease.generation + 1);
     this.#threads.delete(lease.id);
     this.slots.cheap(lease.id);
     void thread?.destroy().catch(() => {});
-    this.#respawn(lease.id);
+    this.#schedule(lease.id, { kind: 'exit', uptimeMs, error: `harakiri: one batch ran more than ${seconds} s` });
   }
 
   /**
@@ -240,9 +256,8 @@ export class Supervisor extends EventEmitter {
     this.#opts.log.info({ worker: slotId, reason }, `recycling worker ${slotId} (${reason})`);
     await this.retire(slotId);
     if (this.#closing) return;
-    await this.spawn(slotId, true).catch((e: unknown) =>
-      this.#opts.log.error({ worker: slotId, err: e }, 'respawn failed'),
-    );
+    // A failed start is logged by spawn(), which schedules the retry.
+    await this.spawn(slotId, true).catch(() => {});
   }
 
   /** Retires a slot's thread: it finishes its current batch, then ends; the slot becomes cheap. */
@@ -259,8 +274,7 @@ export class Supervisor extends EventEmitter {
   /** Retires every thread, letting running batches finish; after `timeoutMs` they are terminated. */
   async stop(timeoutMs: number): Promise<void> {
     this.#closing = true;
-    for (const timer of this.#timers) this.#clock.clearTimeout(timer);
-    this.#timers.clear();
+    for (const id of [...this.#retryTimers.keys()]) this.#cancelRetry(id);
     this.#pendingRespawns.clear();
     const threads = [...this.#threads.entries()];
     this.#threads.clear();
@@ -284,6 +298,7 @@ export class Supervisor extends EventEmitter {
   #onExit(slotId: number, generation: number, thread: PredictThread, err: Error): void {
     if (this.#closing || this.#generation.get(slotId) !== generation) return;
     // The slot stops taking work now, before the rejected batch is accounted.
+    const uptimeMs = this.#uptime(slotId);
     this.#threads.delete(slotId);
     this.slots.cheap(slotId);
     this.#generation.set(slotId, generation + 1);
@@ -293,32 +308,60 @@ export class Supervisor extends EventEmitter {
       const cause = thread.exitError ?? err;
       this.#opts.log.error({ worker: slotId, threadId: thread.threadId || undefined, err: cause }, 'worker died, respawning');
       this.emit('exit', slotId, cause);
-      this.#respawn(slotId);
+      this.#schedule(slotId, { kind: 'exit', uptimeMs, error: errorText(cause) });
     });
   }
 
-  /** Spawns a replacement into a slot, through uWSGI's fork-bomb guard. */
-  #respawn(slotId: number): void {
-    const { delayMs, history } = respawnDelay(this.#respawns, this.#now(), this.slots.size);
-    this.#respawns = history;
-    if (delayMs > 0) this.#opts.log.warn({ worker: slotId, delayMs }, 'too many respawns within a second (fork-bomb guard): backing off');
-    this.#pendingRespawns.add(slotId);
-    const respawn = () => {
-      this.#pendingRespawns.delete(slotId);
-      return this.spawn(slotId, true).catch((e: unknown) =>
-        this.#opts.log.error({ worker: slotId, err: e }, 'respawn failed'),
-      );
-    };
-    if (delayMs > 0) {
-      const timer = this.#clock.setTimeout(() => {
-        this.#timers.delete(timer);
-        void respawn();
-      }, delayMs);
-      this.#timers.add(timer);
-    } else void respawn();
+  /** ms the slot's thread has been ready, 0 when it is not. */
+  #uptime(slotId: number): number {
+    const readyAt = this.slots.get(slotId).readyAt;
+    return readyAt > 0 ? Math.max(0, this.#now() - readyAt) : 0;
   }
+
+  #cancelRetry(slotId: number): void {
+    const timer = this.#retryTimers.get(slotId);
+    if (timer !== undefined) this.#clock.clearTimeout(timer);
+    this.#retryTimers.delete(slotId);
+    this.#pendingRespawns.delete(slotId);
+  }
+
+  /**
+   * A slot lost its thread or a new one did not start: ask the respawn policy when to try again
+   * (src/master/respawnPolicy.ts), mark the slot failed when it keeps failing, and schedule it.
+   * Never gives up: a failed slot is retried at the policy's ceiling.
+   */
+  #schedule(slotId: number, event: RespawnEvent): void {
+    if (this.#closing) return;
+    const log = this.#opts.log;
+    const d = decideRespawn(this.#failures.get(slotId) ?? NO_FAILURES, event, this.#opts.respawnPolicy ?? RESPAWN_POLICY);
+    this.#failures.set(slotId, d.state);
+    this.slots.failure(slotId, event.error, d.state.streak, d.failed);
+    if (d.failed) {
+      log.error({ worker: slotId, failures: d.state.streak, lastError: event.error, retryInMs: d.delayMs }, `worker ${slotId} keeps failing: marked failed, retrying every ${d.delayMs / 1000} s`);
+    } else if (d.delayMs > 0) {
+      log.warn({ worker: slotId, failures: d.state.streak, delayMs: d.delayMs }, `worker ${slotId} failed ${d.state.streak} times in a row: backing off`);
+    }
+    this.#cancelRetry(slotId);
+    this.#pendingRespawns.add(slotId);
+    const retry = (): void => {
+      this.#retryTimers.delete(slotId);
+      this.#pendingRespawns.delete(slotId);
+      const status = this.slots.status(slotId);
+      if (this.#closing || (status !== 'cheap' && status !== 'failed')) return;
+      // A failed start is logged by spawn(), which schedules the next attempt.
+      this.spawn(slotId, true).catch(() => {});
+    };
+    if (d.delayMs === 0) retry();
+    else this.#retryTimers.set(slotId, this.#clock.setTimeout(retry, d.delayMs));
+  }
+
+
 }
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -37,6 +37,8 @@ export interface MlserveView {
   rpsHistory: number[] | null;
   activeHistory: number[] | null;
   batches: { meanSize: number | null; maxSize: number; windowMean: number | null; windowMax: number } | null;
+  /** Slots that keep failing (state `failed`), with their consecutive failures and last error. */
+  failed: { id: number; failures: number; lastError: string }[];
 }
 
 /** The whole document as mltop reads it. */
@@ -132,6 +134,9 @@ function readMlserve(m: Obj): MlserveView {
       p99: numOrNull(latency['p99']),
     },
     queue: queue && { length: num(queue['length']), max: num(queue['max']), refused: num(queue['refused']) },
+    failed: (Array.isArray(m['workers']) ? m['workers'] : [])
+      .filter((w): w is Obj => isObj(w) && w['state'] === 'failed')
+      .map((w) => ({ id: num(w['id']), failures: num(w['failures']), lastError: str(w['last_error']) ?? '?' })),
     rpsHistory: nums(m['rps_history']),
     activeHistory: nums(m['active_history']),
     batches: batches && {

@@ -73,3 +73,58 @@ test('a batch whose thread crashes fails with ERR_WORKER_CRASHED (502); the slot
   await settle();
   assert.equal((await dispatcher.submit(['y'])).slot, 1);
 });
+
+// Regression: with cheaper = 0, one failed respawn lost the worker for good (the slot stayed
+// cheap, nothing retried it and nothing showed it).
+test('a slot whose respawn keeps failing backs off, is marked failed with its error, and is retried until it comes back', async () => {
+  // Thread 0 serves, then dies; threads 1..6 fail to load; thread 7 loads.
+  const { supervisor, clock, made } = fakeSupervisor(1, (n) => (n >= 1 && n <= 6 ? { start: 'fail' } : {}));
+  await supervisor.start(1);
+  made[0]!.crash(new Error('segfault-ish'));
+  await settle();
+  assert.equal(made.length, 2, 'the first respawn is at once');
+  const delays: (number | null)[] = [];
+  while (made.length < 7) {
+    delays.push(clock.nextIn());
+    await clock.advance(clock.nextIn()!);
+  }
+  assert.deepEqual(delays, [500, 1000, 2000, 4000, 30_000]);
+  const failed = supervisor.slots.get(1);
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.lastError, 'fake thread for slot 1: the model does not load');
+  assert.equal(failed.failures, 7, 'the crash, then six failed starts');
+  assert.equal(supervisor.canServe(), false, 'requests get ERR_NOT_READY rather than waiting 30 s');
+  assert.equal(clock.nextIn(), 30_000, 'retried at the ceiling, never dropped');
+  await clock.advance(30_000);
+  assert.equal(made.length, 8);
+  assert.equal(supervisor.slots.get(1).status, 'idle', 'back once a thread loads');
+});
+
+test('a thread that dies after a stable run is respawned at once (the backoff resets)', async () => {
+  const { supervisor, clock, made } = fakeSupervisor(1);
+  await supervisor.start(1);
+  for (let i = 0; i < 3; i++) {
+    await clock.advance(60_000);
+    made.at(-1)!.crash();
+    await settle();
+    assert.equal(clock.pending, 0, 'no backoff timer');
+    assert.equal(supervisor.slots.get(1).status, 'idle');
+  }
+  assert.equal(made.length, 4);
+});
+
+test('a failed start at boot is fatal (rejects), not retried', async () => {
+  const { supervisor, clock } = fakeSupervisor(1, () => ({ start: 'fail' }));
+  await assert.rejects(supervisor.start(1), /does not load/);
+  assert.equal(clock.pending, 0);
+});
+
+test('every slot change is an `active` event, a retire included', async () => {
+  const { supervisor } = fakeSupervisor(2);
+  const seen: number[] = [];
+  supervisor.on('active', (n: number) => seen.push(n));
+  await supervisor.start(2);
+  await supervisor.retire(2);
+  assert.equal(seen.at(-1), 1);
+  assert.ok(seen.includes(2));
+});
