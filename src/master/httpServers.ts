@@ -13,7 +13,7 @@ import { socketSource, type InheritedFd, type SocketSource } from '../systemd/li
  */
 export class HttpServers {
   readonly #servers: Server[] = [];
-  readonly #config: Config;
+  #config: Config;
   readonly #log: Logger;
   readonly #inheritedFds: readonly InheritedFd[];
   #source: SocketSource | null = null;
@@ -50,6 +50,15 @@ export class HttpServers {
     for (const s of this.#servers) s.closeAllConnections();
   }
 
+  /**
+   * Applies a reloaded config: `vacuum` (read at exit) and `keepalive-timeout` (set on the
+   * running servers: new and idle connections follow it). The listeners themselves stay.
+   */
+  configure(config: Config): void {
+    this.#config = config;
+    for (const server of this.#servers) applyKeepalive(server, config.keepaliveTimeout);
+  }
+
   /** Removes the socket file when `vacuum` is on. */
   async vacuum(): Promise<void> {
     // An inherited socket is systemd's (mlserve.socket): unlinking it would strand the unit.
@@ -60,11 +69,15 @@ export class HttpServers {
   #make(listener: RequestListener): Server {
     const { keepaliveTimeout } = this.#config;
     const server = createServer({ maxHeaderSize: maxHeaderSize(this.#config.maxTextLength) }, listener);
-    // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
-    server.keepAliveTimeout = keepaliveTimeout * 1000;
-    server.headersTimeout = keepaliveTimeout * 1000 + 1000;
+    applyKeepalive(server, keepaliveTimeout);
     server.on('clientError', clientErrorHandler(this.#log));
     this.#servers.push(server);
     return server;
   }
+}
+
+// Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
+function applyKeepalive(server: Server, seconds: number): void {
+  server.keepAliveTimeout = seconds * 1000;
+  server.headersTimeout = seconds * 1000 + 1000;
 }

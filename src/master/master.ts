@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/schema.js';
 import { diffConfig } from '../config/diff.js';
 import { MlserveError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { setLogFormat, type Logger } from '../log.js';
 import { loadModel, type LoadedModel } from '../model/loadModel.js';
 import { createApp, type AppDeps } from '../http/app.js';
 import { fastPredictListener } from '../http/fastPredict.js';
@@ -154,8 +154,7 @@ export class Master extends EventEmitter {
     await this.stats.start();
     if (config.pidfile) await writePidfile(config.pidfile);
     this.#state = 'serving';
-    this.#cycle = setInterval(() => this.#tick(), config.checkInterval * 1000);
-    this.#cycle.unref();
+    this.#startCycle(config.checkInterval);
     log.info(
       {
         model: { name: bundle.name, version: bundle.version, accuracy: bundle.metadata['testAccuracy'] ?? null },
@@ -188,6 +187,12 @@ export class Master extends EventEmitter {
       limits: this.#limits,
       log: this.log,
     };
+  }
+
+  #startCycle(seconds: number): void {
+    if (this.#cycle) clearInterval(this.#cycle);
+    this.#cycle = setInterval(() => this.#tick(), seconds * 1000);
+    this.#cycle.unref();
   }
 
   /** The master's check-interval cycle: the cheaper loop (more checks join it here). */
@@ -254,6 +259,8 @@ export class Master extends EventEmitter {
       const applied = this.#apply(next, needRestart);
       log.info({ changed: changed.filter((k) => !needRestart.includes(k)), from: this.#model.bundle.version, to: model.bundle.version }, `reloading: model ${model.bundle.name} v${model.bundle.version}`);
       await this.supervisor.reload(model.bundle);
+      // workers: slots added (spawned when scaling is off) or retired and removed.
+      await this.supervisor.resize(applied.workers, this.#scaler === null);
       this.#model = model;
       this.#config = applied;
       log.info({ model: { name: model.bundle.name, version: model.bundle.version }, ms: Math.round(performance.now() - t0) }, 'reloaded');
@@ -282,6 +289,12 @@ export class Master extends EventEmitter {
     this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend, fastPath: config.fastPath, maxHeap: config.workerMaxHeap });
     this.#scaler = this.#createScaler(config);
     this.log.level = config.logLevel;
+    setLogFormat(this.log, config.logFormat);
+    this.#servers.configure(config);
+    if (config.checkInterval !== this.#config.checkInterval) {
+      this.#startCycle(config.checkInterval);
+      this.stats.setCheckInterval(config.checkInterval);
+    }
     return config;
   }
 

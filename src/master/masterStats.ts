@@ -72,7 +72,13 @@ export class MasterStats {
 
   async stop(): Promise<void> {
     this.#poller.stop();
-    await this.#server?.close();
+    // vacuum as in force now: a reload may have changed it.
+    await this.#server?.close(this.#src.config().vacuum);
+  }
+
+  /** A reload changed check-interval: the memory poller follows it. */
+  setCheckInterval(seconds: number): void {
+    this.#poller.setIntervalMs(Math.max(1000, seconds * 1000));
   }
 
   /** Everything a stats document or a /metrics scrape is built from; cheap (no thread is asked). */

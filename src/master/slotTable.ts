@@ -29,6 +29,21 @@ export class SlotTable {
     return this.#slots.length;
   }
 
+  /** Adds cheap slots up to `size` (a reload of `workers`). */
+  grow(size: number): void {
+    while (this.#slots.length < size) this.#slots.push(emptySlot(this.#slots.length + 1));
+    this.#onChange();
+  }
+
+  /** Drops the slots above `size`; each must be cheap or failed (retired first). */
+  shrink(size: number): void {
+    for (const s of this.#slots.slice(size)) {
+      if (s.status !== 'cheap' && s.status !== 'failed') throw new RangeError(`worker slot ${s.id} is ${s.status}: retire it before removing it`);
+    }
+    this.#slots.length = Math.min(this.#slots.length, size);
+    this.#onChange();
+  }
+
   /** A copy of every slot, in id order. */
   snapshot(): SlotSnapshot[] {
     return this.#slots.map((s) => ({ ...s }));

@@ -149,6 +149,25 @@ export class Supervisor extends EventEmitter {
     }
   }
 
+  /**
+   * A reload of `workers`: more slots are added cheap (and spawned when `spawn`, i.e. scaling
+   * is off and every slot runs); fewer retires the highest slots gracefully (each finishes its
+   * batch) and then removes them. Resolves when the table has `size` slots.
+   */
+  async resize(size: number, spawn: boolean): Promise<void> {
+    const before = this.slots.size;
+    if (size > before) {
+      this.slots.grow(size);
+      if (spawn) await Promise.all(Array.from({ length: size - before }, (_, i) => this.spawn(before + 1 + i).catch(() => {})));
+    } else if (size < before) {
+      const extra = Array.from({ length: before - size }, (_, i) => size + 1 + i);
+      for (const id of extra) this.#cancelRetry(id);
+      await Promise.all(extra.map((id) => this.retire(id)));
+      for (const id of extra) this.#failures.delete(id);
+      if (this.slots.size === before) this.slots.shrink(size);
+    }
+  }
+
   /** Applies reloaded settings: recycling rules and the backend of threads spawned from now on. */
   configure(settings: Pick<SupervisorOptions, 'recycle' | 'backend' | 'fastPath' | 'maxHeap'>): void {
     this.#opts = { ...this.#opts, ...settings };
@@ -216,6 +235,7 @@ export class Supervisor extends EventEmitter {
 
   /** Returns a lease after its batch: accounts the batch and makes the slot idle again. */
   release(lease: Lease, requests: number, rows: number, errors: number): void {
+    if (lease.id > this.slots.size) return; // the slot was removed by a reload of `workers`
     if (this.#generation.get(lease.id) !== lease.generation) {
       // The thread died while running this batch; its slot already holds a new thread.
       this.slots.lost(lease.id, errors, false);

@@ -169,13 +169,13 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
     get restarts() {
       return restarts;
     },
-    close() {
+    close(vacuum?: boolean) {
       closed ??= (async () => {
         closing = true;
         if (restartTimer) clearTimeout(restartTimer);
         // A thread being started stops itself once it listens (see spawn).
         await starting;
-        if (worker) await stopThread(worker);
+        if (worker) await stopThread(worker, vacuum);
       })();
       return closed;
     },
@@ -186,11 +186,11 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
  * Asks a thread to close its server (removing the socket file when `vacuum`) and waits for it to
  * exit; one that does not within 5 s is terminated. Never rejects: it runs during shutdown.
  */
-async function stopThread(w: Worker): Promise<void> {
+async function stopThread(w: Worker, vacuum?: boolean): Promise<void> {
   const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
   const timer = setTimeout(() => void w.terminate(), 5000);
   try {
-    w.postMessage({ type: 'close' } satisfies ToStatsThread);
+    w.postMessage((vacuum === undefined ? { type: 'close' } : { type: 'close', vacuum }) satisfies ToStatsThread);
     await exited;
   } finally {
     clearTimeout(timer);

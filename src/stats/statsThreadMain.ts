@@ -55,7 +55,7 @@ port.on('message', (message: ToStatsThread) => {
   if (message.type === 'close') {
     void (async () => {
       try {
-        await server?.close();
+        await server?.close(message.vacuum);
       } catch (err) {
         log.error({ err }, 'stats: cannot remove the socket file');
       }

@@ -17,8 +17,10 @@ export interface StartMasterOptions {
   args?: string[];
   /** The worker task module (a fixture under test/fixtures/); the production worker by default. */
   workerModule?: string;
-  /** Everything else of Master.start's options (threads, reloadConfig, ...). */
+  /** Everything else of Master.start's options (threads, clock, ...). */
   options?: MasterOptions;
+  /** The arguments a reload reads (after the same `--model` and `--socket`); `args` when not set. */
+  reloadArgs?: () => string[];
 }
 
 /** A master running in this process, on a temp Unix socket, its log captured. */
@@ -53,9 +55,11 @@ export async function startMaster(opts: StartMasterOptions = {}): Promise<InProc
   const lines = new LineLog<LogLine>(out, parseLogLine);
   const unregister = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const threads = opts.workerModule ? workerThreads(opts.workerModule) : undefined;
+  const base = argv.slice(0, 4);
+  const reloadConfig = async () => (await loadConfig({ argv: [...base, ...(opts.reloadArgs?.() ?? opts.args ?? [])], env: {}, cwd: repoRoot })).config;
   let master: Master;
   try {
-    master = await Master.start(config, log, { ...(threads ? { threads } : {}), ...opts.options });
+    master = await Master.start(config, log, { ...(threads ? { threads } : {}), reloadConfig, ...opts.options });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     unregister();
