@@ -34,7 +34,7 @@ const siteConf = join(repoRoot, 'nginx', 'mlserve.conf');
 /** Options of {@link startMlserveTarget}. */
 export interface MlserveTargetOptions {
   modelBase: string;
-  /** CLI arguments after --config config/mlserve.ini and --socket, e.g. ['--workers', '2']. */
+  /** CLI arguments after --config test/fixtures/mlserve-test.ini and --socket, e.g. ['--workers', '2']. */
   args: string[];
   /** Serve the stats socket (`--stats`) in the server's temp dir. */
   stats?: boolean;
@@ -42,7 +42,7 @@ export interface MlserveTargetOptions {
   name?: string;
 }
 
-/** mlserve (config/mlserve.ini plus `args`) behind the real nginx with nginx/mlserve.conf. */
+/** mlserve (test/fixtures/mlserve-test.ini plus `args`) behind the real nginx with nginx/mlserve.conf. */
 export async function startMlserveTarget(options: MlserveTargetOptions): Promise<Target> {
   const statsDir = options.stats ? mkdtempSync(join(tmpdir(), 'mlserve-bench-stats-')) : undefined;
   const statsPath = statsDir === undefined ? undefined : join(statsDir, 'stats.sock');
