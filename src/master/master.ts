@@ -159,6 +159,7 @@ export class Master extends EventEmitter {
       {
         model: { name: bundle.name, version: bundle.version, accuracy: bundle.metadata['testAccuracy'] ?? null },
         backend: this.supervisor.backend,
+        engine: this.supervisor.engine,
         workers: initial,
         slots: config.workers,
         socket: config.socket,
@@ -310,7 +311,7 @@ export class Master extends EventEmitter {
     const c = this.supervisor.slots.counts();
     const { bundle } = this.#model;
     const info = {
-      model: { name: bundle.name, version: bundle.version, backend: this.supervisor.backend },
+      model: { name: bundle.name, version: bundle.version, backend: this.supervisor.backend, engine: this.supervisor.engine },
       workers: { total: this.supervisor.slots.size, ready: this.supervisor.activeCount, idle: c.idle, busy: c.busy, starting: c.starting, cheap: c.cheap, stopping: c.stopping, failed: c.failed },
       queue: this.dispatcher.queueLength,
       reloading: this.#state === 'reloading',

@@ -103,6 +103,7 @@ export class MasterStats {
         name: bundle.name,
         version: bundle.version,
         backend: supervisor.backend,
+        engine: supervisor.engine,
         accuracy: typeof bundle.metadata['testAccuracy'] === 'number' ? bundle.metadata['testAccuracy'] : null,
       },
       cheaper: cheaperInfo(this.#src.cheaper(), now, perfNow),

@@ -61,6 +61,7 @@ export class Supervisor extends EventEmitter {
   readonly #failures = new Map<number, SlotFailures>();
   #booted = false;
   #backend = 'unknown';
+  #engine = 'unknown';
   #closing = false;
 
   constructor(options: SupervisorOptions) {
@@ -76,6 +77,11 @@ export class Supervisor extends EventEmitter {
   /** The model new threads are spawned with. */
   get bundle(): ModelBundle {
     return this.#bundle;
+  }
+
+  /** What computes the predictions (`wasm-simd` | `js` | `tfjs-<backend>`), as the last ready worker reported it. */
+  get engine(): string {
+    return this.#engine;
   }
 
   /** The tfjs backend the workers run on, as the first ready worker reported it. */
@@ -128,10 +134,12 @@ export class Supervisor extends EventEmitter {
       if (this.#generation.get(slotId) !== generation || this.slots.status(slotId) !== 'starting') return;
       this.slots.ready(slotId, this.#now(), warm.threadId);
       this.#backend = warm.backend;
+      if (warm.engineReason && warm.engine !== this.#engine) log.warn({ engine: warm.engine, reason: warm.engineReason }, `fast path on plain JavaScript: ${warm.engineReason}`);
+      this.#engine = warm.engine;
       const failures = this.#failures.get(slotId)?.streak ?? 0;
       if (failures > 0) log.info({ failures }, `worker ${slotId} is back after ${failures} failure(s)`);
       if (warm.fastPathSkipped) log.info({ reason: warm.fastPathSkipped }, 'fast path does not apply to this model: serving with tfjs');
-      log.info({ threadId: warm.threadId, backend: warm.backend, loadMs: round(warm.loadMs), spawnMs: this.slots.get(slotId).spawnMs }, 'worker ready');
+      log.info({ threadId: warm.threadId, backend: warm.backend, engine: warm.engine, loadMs: round(warm.loadMs), spawnMs: this.slots.get(slotId).spawnMs }, 'worker ready');
       this.emit('ready', slotId);
       this.emit('idle');
     } catch (err) {

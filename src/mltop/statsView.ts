@@ -29,7 +29,7 @@ export interface WorkerView {
 
 /** The `mlserve` extras mltop shows; null in a uWSGI document. */
 export interface MlserveView {
-  model: { name: string; version: string; backend: string; accuracy: number | null } | null;
+  model: { name: string; version: string; backend: string; engine: string | null; accuracy: number | null } | null;
   cheaper: { algo: string; state: Record<string, unknown>; lastDecision: { at: number; action: string; n: number; reason: string } | null } | null;
   uptime: number | null;
   latency: { p50: number | null; p90: number | null; p99: number | null; count: number } | null;
@@ -114,6 +114,7 @@ function readMlserve(m: Obj): MlserveView {
       name: str(model['name']) ?? '?',
       version: str(model['version']) ?? '?',
       backend: str(model['backend']) ?? '?',
+      engine: str(model['engine']) ?? null,
       accuracy: numOrNull(model['accuracy']),
     },
     cheaper: cheaper && {

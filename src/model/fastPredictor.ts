@@ -9,6 +9,10 @@ export interface BatchPredictor {
   predictBatch(texts: readonly string[]): BatchPrediction;
   /** Full output rows (`texts.length x outputWidth`), for parity tests. */
   predictRows(texts: readonly string[]): Float32Array;
+  /** What computes it: `wasm-simd` or `js` (the fast path), `tfjs-<backend>`. */
+  readonly engine: string;
+  /** Why a fast path runs in plain JavaScript, null otherwise. */
+  readonly engineReason?: string | null;
 }
 
 /**
@@ -19,12 +23,12 @@ export interface BatchPredictor {
  * const fast = createFastPredictor(bundle);
  * if ('predictor' in fast) fast.predictor.predictBatch(['oil prices rose']);
  */
-export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPredictor } | { reason: string } {
+export function createFastPredictor(bundle: ModelBundle, options: { simd?: boolean } = {}): { predictor: BatchPredictor } | { reason: string } {
   const plan = planFastPath(bundle);
   if (!plan.ok) return { reason: plan.reason };
   const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson);
   if (tokenizer.matrixWidth !== bundle.inputWidth) return { reason: `tokenizer width ${tokenizer.matrixWidth} is not the model's ${bundle.inputWidth}` };
-  const net = new FastForward(plan.steps);
+  const net = new FastForward(plan.steps, options);
   const width = net.outputWidth;
   const row = new Float32Array(width);
 
@@ -48,5 +52,5 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
     return { classes, probs };
   }
 
-  return { predictor: { predictBatch, predictRows } };
+  return { predictor: { predictBatch, predictRows, engine: net.engine, engineReason: net.engineReason } };
 }

@@ -151,7 +151,7 @@ function extras(input: StatsInput): MlserveExtras {
     now: input.now / 1000,
     uptime: round3(Math.max(0, input.now - input.process.startedAt) / 1000),
     process: { rss: input.process.rss, vsz: input.process.vsz },
-    model: { name: model.name, version: model.version, backend: model.backend, accuracy: model.accuracy },
+    model: { name: model.name, version: model.version, backend: model.backend, engine: model.engine ?? model.backend, accuracy: model.accuracy },
     cheaper: cheaper && {
       algo: cheaper.algo,
       state: { ...cheaper.state },

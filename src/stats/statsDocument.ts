@@ -116,7 +116,8 @@ export interface MlserveExtras {
   /** Seconds since the process started. */
   uptime: number;
   process: { rss: number; vsz: number };
-  model: { name: string; version: number | string; backend: string; accuracy: number | null };
+  /** `engine`: what computes the predictions, `wasm-simd` | `js` (the fast path) | `tfjs-<backend>`. */
+  model: { name: string; version: number | string; backend: string; engine: string; accuracy: number | null };
   cheaper: {
     algo: string;
     state: Record<string, number | string>;

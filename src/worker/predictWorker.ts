@@ -15,6 +15,10 @@ import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './prot
 interface Serving {
   predictor: Pick<BatchPredictor, 'predictBatch'>;
   backend: string;
+  /** `wasm-simd` | `js` (the fast path) | `tfjs-<backend>`. */
+  engine: string;
+  /** Why the fast path computes in plain JavaScript, null otherwise. */
+  engineReason: string | null;
   fastPathSkipped: string | null;
   tfBytes(): number;
   wasmBytes(): number;
@@ -25,7 +29,10 @@ async function serve(init: WorkerInit): Promise<Serving> {
   let skipped: string | null = null;
   if (init.fastPath) {
     const fast = createFastPredictor(init.bundle);
-    if ('predictor' in fast) return { predictor: fast.predictor, backend: 'fastpath', fastPathSkipped: null, tfBytes: () => 0, wasmBytes: () => 0 };
+    if ('predictor' in fast) {
+      const { predictor } = fast;
+      return { predictor, backend: 'fastpath', engine: predictor.engine, engineReason: predictor.engineReason ?? null, fastPathSkipped: null, tfBytes: () => 0, wasmBytes: () => 0 };
+    }
     skipped = fast.reason;
   }
   // Loaded only when needed: tfjs costs ~60 MB and ~0.3 s per thread.
@@ -36,6 +43,8 @@ async function serve(init: WorkerInit): Promise<Serving> {
   return {
     predictor,
     backend,
+    engine: `tfjs-${backend}`,
+    engineReason: null,
     fastPathSkipped: skipped,
     tfBytes: () => tf.memory().numBytes,
     // The wasm backend's linear memory: tensors live there, outside V8's heap and its limits.
@@ -80,7 +89,7 @@ export default function handle(task: WorkerTask): WorkerResult | unknown {
       } as never);
     }
     case 'warmup':
-      return { op: 'warmup', threadId, backend, fastPathSkipped: serving.fastPathSkipped, loadMs };
+      return { op: 'warmup', threadId, backend, engine: serving.engine, engineReason: serving.engineReason, fastPathSkipped: serving.fastPathSkipped, loadMs };
     case 'memory': {
       const heap = getHeapStatistics();
       return {

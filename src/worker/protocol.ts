@@ -21,6 +21,10 @@ export interface WarmupResult {
   op: 'warmup';
   threadId: number;
   backend: string;
+  /** What computes the predictions: `wasm-simd` | `js` (the fast path) | `tfjs-<backend>`. */
+  engine: string;
+  /** Why the fast path computes in plain JavaScript (no SIMD, odd widths), null otherwise. */
+  engineReason: string | null;
   /** Why the fast path was not used, when it was asked for and did not apply. */
   fastPathSkipped: string | null;
   loadMs: number;

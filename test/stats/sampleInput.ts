@@ -46,7 +46,7 @@ export function sampleInput(over: Partial<StatsInput> = {}): StatsInput {
       slot(4, { status: 'cheap', threadId: 0, readyAt: 0 }),
     ],
     memory,
-    model: { name: 'reuters', version: 1, backend: 'tensorflow', accuracy: 0.8767 },
+    model: { name: 'reuters', version: 1, backend: 'tensorflow', engine: 'tfjs-tensorflow', accuracy: 0.8767 },
     cheaper: {
       algo: 'spare',
       state: { idle: 1, overloadCycles: 0 },
