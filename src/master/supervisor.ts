@@ -57,6 +57,7 @@ export class Supervisor extends EventEmitter {
   readonly #makeThread: ThreadFactory;
   #bundle: ModelBundle;
   readonly #pendingRespawns = new Set<number>();
+  #canServe: boolean | null = null;
   readonly #retryTimers = new Map<number, TimerHandle>();
   readonly #failures = new Map<number, SlotFailures>();
   #booted = false;
@@ -71,7 +72,10 @@ export class Supervisor extends EventEmitter {
     this.#clock = options.clock ?? realClock;
     this.#now = () => this.#clock.now();
     this.#makeThread = options.threads ?? workerThreads();
-    this.slots = new SlotTable(options.size, () => this.emit('active', this.activeCount));
+    this.slots = new SlotTable(options.size, () => {
+      this.#canServe = null;
+      this.emit('active', this.activeCount);
+    });
   }
 
   /** The model new threads are spawned with. */
@@ -99,6 +103,11 @@ export class Supervisor extends EventEmitter {
    * pending): the dispatcher queues requests then, and answers ERR_NOT_READY when not.
    */
   canServe(): boolean {
+    // Asked per request: cached, recomputed after a slot or a pending respawn changes.
+    return (this.#canServe ??= this.#computeCanServe());
+  }
+
+  #computeCanServe(): boolean {
     const c = this.slots.counts();
     if (c.idle + c.busy + c.starting + c.stopping > 0) return true;
     for (const id of this.#pendingRespawns) if (this.slots.status(id) !== 'failed') return true;
@@ -304,6 +313,7 @@ export class Supervisor extends EventEmitter {
     this.#closing = true;
     for (const id of [...this.#retryTimers.keys()]) this.#cancelRetry(id);
     this.#pendingRespawns.clear();
+    this.#canServe = null;
     const threads = [...this.#threads.entries()];
     this.#threads.clear();
     for (const [id] of threads) {
@@ -331,6 +341,7 @@ export class Supervisor extends EventEmitter {
     this.slots.cheap(slotId);
     this.#generation.set(slotId, generation + 1);
     this.#pendingRespawns.add(slotId);
+    this.#canServe = null;
     // The cause (the Worker's own 'error') lands a moment after the exit: log and respawn then.
     setImmediate(() => {
       const cause = thread.exitError ?? err;
@@ -351,6 +362,7 @@ export class Supervisor extends EventEmitter {
     if (timer !== undefined) this.#clock.clearTimeout(timer);
     this.#retryTimers.delete(slotId);
     this.#pendingRespawns.delete(slotId);
+    this.#canServe = null;
   }
 
   /**
@@ -371,9 +383,11 @@ export class Supervisor extends EventEmitter {
     }
     this.#cancelRetry(slotId);
     this.#pendingRespawns.add(slotId);
+    this.#canServe = null;
     const retry = (): void => {
       this.#retryTimers.delete(slotId);
       this.#pendingRespawns.delete(slotId);
+      this.#canServe = null;
       const status = this.slots.status(slotId);
       if (this.#closing || (status !== 'cheap' && status !== 'failed')) return;
       // A failed start is logged by spawn(), which schedules the next attempt.
