@@ -118,7 +118,7 @@ const ms = (v: number | null): string => (v === null ? 'n/a' : shortMs(v));
 
 function mlserveLines(m: MlserveView, view: StatsView, opts: FrameOptions, push: Push): void {
   const model = m.model
-    ? `model: ${m.model.name} v${m.model.version} - backend: ${m.model.backend}${m.model.engine && m.model.engine !== m.model.backend ? ` (${m.model.engine})` : ''} - accuracy: ${m.model.accuracy ?? 'n/a'}`
+    ? `model: ${m.model.name} v${m.model.version} - backend: ${m.model.backend}${m.model.engine && m.model.engine !== `tfjs-${m.model.backend}` ? ` (${m.model.engine})` : ''} - accuracy: ${m.model.accuracy ?? 'n/a'}`
     : 'model: n/a';
   push(m.uptime === null ? model : `${model} - up ${uptime(m.uptime)}`);
   if (m.cheaper) {
