@@ -13,7 +13,9 @@ import { repoRoot } from './helpers/paths.js';
 const RANK: Record<string, number> = {
   cli: 8,
   master: 7,
-  http: 6, protocols: 6, systemd: 6, mltop: 6, train: 6,
+  // protocols speak other servers' dialects over the HTTP layer's body reading and errors
+  protocols: 6.5,
+  http: 6, systemd: 6, mltop: 6, train: 6,
   stats: 5, worker: 5,
   cheaper: 4, model: 4,
   net: 3,

@@ -252,6 +252,12 @@ export const options = {
     reloadable: true,
     help: 'model base directory with integer version subdirectories (TF Serving layout); the highest version is served',
   },
+  'model-name': {
+    type: 'string',
+    default: null,
+    reloadable: true,
+    help: "the model's name in TF Serving, KServe V2 and SageMaker URLs (/v1/models/NAME); default: the model base directory's name",
+  },
   backend: {
     type: 'enum',
     values: ['auto', 'tensorflow', 'wasm', 'cpu'],

@@ -4,6 +4,7 @@ import type { AppDeps } from './app.js';
 import { prediction } from './app.js';
 import { errorParts } from './errorResponse.js';
 import { checkText } from './validateInput.js';
+import { PRIORITY_HEADER, TIMEOUT_HEADER } from './queueOptions.js';
 import { maxUriLength } from './clientError.js';
 import { MlserveError } from '../errors.js';
 
@@ -20,7 +21,8 @@ export function predictQueryText(url: string): string | undefined {
   if (q < 0 || url.slice(0, q) !== '/predict') return undefined;
   let found: string | undefined;
   for (const pair of url.slice(q + 1).split('&')) {
-    if (!pair.startsWith('text=')) continue;
+    // Any other parameter (top_k, probabilities) changes the answer: hono's route handles it.
+    if (!pair.startsWith('text=')) return undefined;
     if (found !== undefined) return undefined;
     found = pair.slice(5);
   }
@@ -49,7 +51,7 @@ export function fastPredictListener(deps: AppDeps, fallback: RequestListener): R
       res.end(body);
       return;
     }
-    if (req.method !== 'GET' || url === undefined || !url.startsWith('/predict?')) {
+    if (req.method !== 'GET' || url === undefined || !url.startsWith('/predict?') || req.headers[TIMEOUT_HEADER] !== undefined || req.headers[PRIORITY_HEADER] !== undefined) {
       fallback(req, res);
       return;
     }
@@ -66,7 +68,7 @@ export function fastPredictListener(deps: AppDeps, fallback: RequestListener): R
       return;
     }
     const t0 = performance.now();
-    deps.submit([checked]).then(
+    deps.submit({ kind: 'text', texts: [checked] }).then(
       function answered(result) {
         const body = JSON.stringify(prediction(result, 0, result.labels));
         deps.addTx(result.slot, Buffer.byteLength(body));

@@ -23,6 +23,10 @@ import { MasterStats } from './masterStats.js';
 import { overRssLimit } from './recyclePolicy.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { metricsHandler } from '../http/metrics.js';
+import { mountProtocols } from '../protocols/mountProtocols.js';
+import type { ProtocolDeps } from '../protocols/protocolDeps.js';
+import type { ServedModel, VersionStatus } from '../model/servedModel.js';
+import { inputSignature } from '../model/bundle.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
@@ -61,6 +65,8 @@ export class Master extends EventEmitter {
   #cycle: NodeJS.Timeout | null = null;
   #state: State = 'starting';
   #stopped: Promise<number> | null = null;
+  /** The versions TF Serving's model status reports: LOADING at start, two during a reload. */
+  #versions: VersionStatus[];
   readonly #options: MasterOptions;
 
   private constructor(config: Config, log: Logger, model: LoadedModel, options: MasterOptions) {
@@ -69,6 +75,7 @@ export class Master extends EventEmitter {
     this.log = log;
     this.#model = model;
     this.#options = options;
+    this.#versions = [{ version: model.bundle.version, state: 'LOADING' }];
     this.supervisor = new Supervisor({
       size: config.workers,
       bundle: model.bundle,
@@ -154,6 +161,7 @@ export class Master extends EventEmitter {
     await this.stats.start();
     if (config.pidfile) await writePidfile(config.pidfile);
     this.#state = 'serving';
+    this.#versions = [{ version: bundle.version, state: 'AVAILABLE' }];
     this.#startCycle(config.checkInterval);
     log.info(
       {
@@ -173,13 +181,14 @@ export class Master extends EventEmitter {
 
   /** The node request listener: the thin lane for GET /predict, hono for the rest. */
   requestListener(): RequestListener {
-    const deps = this.#appDeps();
-    return fastPredictListener(deps, getRequestListener(createApp(deps).fetch, { autoCleanupIncoming: false }));
+    const deps: ProtocolDeps = { ...this.#appDeps(), served: () => this.served() };
+    const app = createApp(deps, (a) => mountProtocols(a, deps));
+    return fastPredictListener(deps, getRequestListener(app.fetch, { autoCleanupIncoming: false }));
   }
 
   #appDeps(): AppDeps {
     return {
-      submit: (texts) => this.dispatcher.submit(texts),
+      submit: (input, options) => this.dispatcher.submit(input, options),
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
       closing: () => this.#state === 'stopping',
@@ -259,7 +268,16 @@ export class Master extends EventEmitter {
       const model = await loadModel(next.model, log);
       const applied = this.#apply(next, needRestart);
       log.info({ changed: changed.filter((k) => !needRestart.includes(k)), from: this.#model.bundle.version, to: model.bundle.version }, `reloading: model ${model.bundle.name} v${model.bundle.version}`);
-      await this.supervisor.reload(model.bundle);
+      const from = this.#model.bundle.version;
+      if (model.bundle.version !== from) this.#versions = [{ version: model.bundle.version, state: 'LOADING' }, { version: from, state: 'AVAILABLE' }];
+      try {
+        await this.supervisor.reload(model.bundle);
+      } catch (err) {
+        this.#versions = [{ version: from, state: 'AVAILABLE' }];
+        throw err;
+      }
+      // The old version's threads are gone: TF Serving reports such a version as END.
+      this.#versions = model.bundle.version !== from ? [{ version: model.bundle.version, state: 'AVAILABLE' }, { version: from, state: 'END' }] : [{ version: from, state: 'AVAILABLE' }];
       // workers: slots added (spawned when scaling is off) or retired and removed.
       await this.supervisor.resize(applied.workers, this.#scaler === null);
       this.#model = model;
@@ -306,6 +324,13 @@ export class Master extends EventEmitter {
       : null;
   }
 
+  /** The served model as TF Serving, KServe V2 and SageMaker describe it. */
+  served(): ServedModel {
+    const { bundle } = this.#model;
+    const { text, inputSize } = inputSignature(bundle);
+    return { name: this.#config.modelName ?? bundle.name, version: bundle.version, labels: bundle.labels, input: { text, inputSize }, versions: this.#versions };
+  }
+
   /** What /readyz answers. */
   readiness(): { ready: boolean; reason?: string; [k: string]: unknown } {
     const c = this.supervisor.slots.counts();
@@ -338,6 +363,7 @@ export class Master extends EventEmitter {
     const { log } = this;
     const t0 = performance.now();
     this.#state = 'stopping';
+    this.#versions = this.#versions.map((v) => ({ ...v, state: 'UNLOADING' }));
     this.emit('stopping');
     if (this.#cycle) clearInterval(this.#cycle);
     log.info({ reason, queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutting down');

@@ -1,4 +1,6 @@
 import type { WorkerInit, WarmupResult, PredictResult, MemoryResult } from '../worker/protocol.js';
+import type { ModelInput } from '../model/modelInput.js';
+import type { OutputDecoding } from '../model/outputDecoding.js';
 
 /**
  * What the supervisor, the dispatcher and the stats need of one worker thread. WorkerThread is
@@ -8,14 +10,16 @@ import type { WorkerInit, WarmupResult, PredictResult, MemoryResult } from '../w
 export interface PredictThread {
   /** Class names of the model this thread runs. */
   readonly labels: readonly string[];
+  /** How this thread's model output is read (softmax, binary, multi-label). */
+  readonly decoding: OutputDecoding;
   /** The thread id once started, 0 before. */
   readonly threadId: number;
   /** Why the thread died, once known (a tick after `exit`). */
   readonly exitError: Error | null;
   /** Starts the thread; resolves when the model is loaded and warmed up. */
   start(): Promise<WarmupResult>;
-  /** Predicts one batch; rejects when the thread dies. */
-  predict(texts: string[], signal?: AbortSignal): Promise<PredictResult>;
+  /** Predicts one batch (with every output row when `scores`); rejects when the thread dies. */
+  predict(input: ModelInput, scores?: boolean, signal?: AbortSignal): Promise<PredictResult>;
   /** Memory held by the thread. */
   memory(): Promise<MemoryResult>;
   /** Lets the current task finish, then ends the thread. */

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Piscina } from 'piscina';
 import type { Worker } from 'node:worker_threads';
+import type { ModelInput } from '../model/modelInput.js';
+import type { OutputDecoding } from '../model/outputDecoding.js';
 import type { WorkerInit, WorkerTask, WarmupResult, PredictResult, MemoryResult } from '../worker/protocol.js';
 
 import type { PredictThread, ThreadFactory } from './predictThread.js';
@@ -37,6 +39,8 @@ export class WorkerThread extends EventEmitter implements PredictThread {
   readonly #pool: Piscina<WorkerTask, unknown>;
   /** Class names of the model this thread runs: answers are labelled with them, even mid-reload. */
   readonly labels: readonly string[];
+  /** How this thread's model decodes its outputs (multi-label answers need the scores). */
+  readonly decoding: OutputDecoding;
   #thread: Worker | null = null;
   #stopping = false;
   #lastError: Error | null = null;
@@ -45,6 +49,7 @@ export class WorkerThread extends EventEmitter implements PredictThread {
   constructor(options: WorkerThreadOptions) {
     super();
     this.labels = options.init.bundle.labels;
+    this.decoding = options.init.bundle.decoding;
     this.#pool = new Piscina({
       filename: options.filename ?? PREDICT_WORKER_URL,
       name: 'default',
@@ -90,8 +95,8 @@ export class WorkerThread extends EventEmitter implements PredictThread {
   }
 
   /** Predicts one batch. Rejects when the thread dies or `signal` aborts (which kills the thread). */
-  predict(texts: string[], signal?: AbortSignal): Promise<PredictResult> {
-    return this.#pool.run({ op: 'predict', texts }, signal ? { signal } : undefined) as Promise<PredictResult>;
+  predict(input: ModelInput, scores = false, signal?: AbortSignal): Promise<PredictResult> {
+    return this.#pool.run({ op: 'predict', input, scores }, signal ? { signal } : undefined) as Promise<PredictResult>;
   }
 
   /** Memory held by this thread's isolate and by tfjs. */

@@ -4,6 +4,8 @@
  *
  * - `rows(idx, n, kernel, bias, h, width)`: h = bias + the sum of the kernel rows listed in idx
  *   (the first Dense layer over a binary bag of words);
+ * - `rowsWeighted(idx, vals, n, kernel, bias, h, width)`: the same with row j scaled by vals[j]
+ *   (counts, tf-idf, a sparse tensor row);
  * - `dense(x, inDim, kernelT, bias, out, outDim)`: out = bias + x · kernel, the kernel stored
  *   transposed so each output is one dot product of f32x4 lanes.
  *
@@ -17,6 +19,8 @@ import { readFileSync } from 'node:fs';
 export interface SimdKernels {
   memory: WebAssembly.Memory;
   rows(idx: number, n: number, kernel: number, bias: number, h: number, width: number): void;
+  /** h = bias + the sum of vals[j] times kernel row idx[j]: a weighted (count, tf-idf, tensor) row. */
+  rowsWeighted(idx: number, vals: number, n: number, kernel: number, bias: number, h: number, width: number): void;
   dense(x: number, inDim: number, kernelT: number, bias: number, out: number, outDim: number): void;
 }
 
@@ -49,6 +53,6 @@ export function createSimdKernels(bytes: number): SimdKernels | null {
   const support = simdSupport();
   if (!('module' in support)) return null;
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  const { rows, dense } = new WebAssembly.Instance(support.module, { env: { memory } }).exports as unknown as Omit<SimdKernels, 'memory'>;
-  return { memory, rows, dense };
+  const { rows, rowsWeighted, dense } = new WebAssembly.Instance(support.module, { env: { memory } }).exports as unknown as Omit<SimdKernels, 'memory'>;
+  return { memory, rows, rowsWeighted, dense };
 }

@@ -10,10 +10,14 @@ import { getHeapStatistics } from 'node:v8';
 import { Piscina } from 'piscina';
 import { createFastPredictor, type BatchPredictor } from '../model/fastPredictor.js';
 import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
+import type { ModelInput } from '../model/modelInput.js';
+import { activateRows, decodeRows } from '../model/outputDecoding.js';
+import { createTextPlan } from '../model/textPlan.js';
+import { MlserveError } from '../errors.js';
 
 /** The model as this thread serves it, and what it reports about memory. */
 interface Serving {
-  predictor: Pick<BatchPredictor, 'predictBatch'>;
+  predictor: BatchPredictor;
   backend: string;
   /** `wasm-simd` | `js` (the fast path) | `tfjs-<backend>`. */
   engine: string;
@@ -31,7 +35,7 @@ async function serve(init: WorkerInit): Promise<Serving> {
     const fast = createFastPredictor(init.bundle);
     if ('predictor' in fast) {
       const { predictor } = fast;
-      return { predictor, backend: 'fastpath', engine: predictor.engine, engineReason: predictor.engineReason ?? null, fastPathSkipped: null, tfBytes: () => 0, wasmBytes: () => 0 };
+      return { predictor, backend: 'fastpath', engine: predictor.engine ?? 'js', engineReason: predictor.engineReason ?? null, fastPathSkipped: null, tfBytes: () => 0, wasmBytes: () => 0 };
     }
     skipped = fast.reason;
   }
@@ -56,14 +60,34 @@ const init = Piscina.workerData as WorkerInit;
 const started = performance.now();
 const serving = await serve(init);
 const { predictor, backend } = serving;
-predictor.predictBatch(['warm up']);
+if (init.bundle.tokenizerJson !== '') predictor.predictBatch(['warm up']);
+else predictor.forward(new Float32Array(init.bundle.inputWidth), 1);
 const loadMs = performance.now() - started;
 
-function predict(texts: string[]): PredictResult {
+const { outputWidth, decoding } = init.bundle;
+// The plan of preprocessing.json, built here from the posted data (the worker never reads disk).
+const plan = init.bundle.preprocessing === null ? null : createTextPlan(init.bundle.preprocessing);
+const plain = decoding.kind === 'softmax' && decoding.activation === null;
+
+/** Top class per row and, when asked, every row's output vector. */
+function run(input: ModelInput, wantScores: boolean): Pick<PredictResult, 'classes' | 'probs' | 'scores'> {
+  let scores: Float32Array;
+  if (input.kind === 'text') {
+    if (plan !== null) scores = predictor.forward(plan.matrix(input.texts), input.texts.length);
+    else if (init.bundle.tokenizerJson === '') {
+      throw new MlserveError('ERR_TEXT_UNSUPPORTED', `model ${init.bundle.name} v${init.bundle.version} has no preprocessing: send rows to the tensor API`);
+    } else if (!wantScores && plain) return predictor.predictBatch(input.texts); // today's lane: no full rows needed
+    else scores = predictor.predictRows(input.texts);
+  } else scores = predictor.forward(input.values, input.rows);
+  activateRows(scores, outputWidth, decoding.activation);
+  const top = decodeRows(scores, outputWidth, decoding);
+  return wantScores || decoding.kind === 'multi-label' ? { ...top, scores } : top;
+}
+
+function predict(input: ModelInput, wantScores: boolean): PredictResult {
   const t0 = performance.now();
   try {
-    const { classes, probs } = predictor.predictBatch(texts);
-    return { op: 'predict', classes, probs, ms: performance.now() - t0 };
+    return { op: 'predict', ...run(input, wantScores), ms: performance.now() - t0 };
   } catch (err) {
     // A bad batch must not take the thread down: answer the error, keep serving.
     const message = err instanceof Error ? err.message : String(err);
@@ -72,7 +96,7 @@ function predict(texts: string[]): PredictResult {
       classes: new Int32Array(0),
       probs: new Float32Array(0),
       ms: performance.now() - t0,
-      error: { code: 'ERR_PREDICT', message },
+      error: { code: err instanceof MlserveError ? err.code : 'ERR_PREDICT', message },
     };
   }
 }
@@ -81,10 +105,12 @@ function predict(texts: string[]): PredictResult {
 export default function handle(task: WorkerTask): WorkerResult | unknown {
   switch (task.op) {
     case 'predict': {
-      const result = predict(task.texts);
-      // Piscina's transferable protocol: the two buffers move to the master without a copy.
+      const result = predict(task.input, task.scores);
+      // Piscina's transferable protocol: the buffers move to the master without a copy.
+      const buffers: ArrayBufferLike[] = [result.classes.buffer, result.probs.buffer];
+      if (result.scores) buffers.push(result.scores.buffer);
       return Piscina.move({
-        [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],
+        [Piscina.transferableSymbol]: buffers,
         [Piscina.valueSymbol]: result,
       } as never);
     }

@@ -35,6 +35,7 @@ test('defaults alone: every field, all from "default", relative paths against cw
     workerMaxHeap: null,
     reloadOnRss: null,
     model: '/srv/app/models/reuters',
+    modelName: null,
     backend: 'auto',
     fastPath: true,
     maxBatch: 256,

@@ -16,7 +16,7 @@ const fieldsMatch: Equal<
   | 'cheaperBusynessBacklogAlert' | 'cheaperBusynessBacklogMultiplier' | 'cheaperBusynessBacklogStep'
   | 'cheaperBusynessBacklogNonzero' | 'cheaperRssLimitSoft' | 'cheaperRssLimitHard' | 'checkInterval'
   | 'harakiri' | 'maxRequests' | 'maxRequestsDelta' | 'minWorkerLifetime' | 'reloadOnRss'
-  | 'stats' | 'statsHttp' | 'statsMinified' | 'chmodStats' | 'metrics' | 'fastPath' | 'pidfile' | 'batchTimeoutMicros' | 'maxEnqueuedBatches' | 'workerMaxHeap'
+  | 'modelName' | 'stats' | 'statsHttp' | 'statsMinified' | 'chmodStats' | 'metrics' | 'fastPath' | 'pidfile' | 'batchTimeoutMicros' | 'maxEnqueuedBatches' | 'workerMaxHeap'
 > = true;
 const typesMatch: [
   Equal<Config['http'], Address | null>,

@@ -1,6 +1,7 @@
 import { createLogger } from '../../src/log.js';
 import type { AppDeps } from '../../src/http/app.js';
 import type { RequestResult } from '../../src/master/dispatcher.js';
+import { inputRows, type ModelInput } from '../../src/model/modelInput.js';
 
 /**
  * AppDeps for in-process tests of the HTTP layer (hono's `app.request`, or a node server on
@@ -8,9 +9,9 @@ import type { RequestResult } from '../../src/master/dispatcher.js';
  */
 export function appDeps(overrides: Partial<AppDeps> = {}): AppDeps {
   return {
-    submit: async (texts: string[]): Promise<RequestResult> => ({
-      classes: new Int32Array(texts.length).fill(1),
-      probs: new Float32Array(texts.length).fill(0.75),
+    submit: async (input: ModelInput): Promise<RequestResult> => ({
+      classes: new Int32Array(inputRows(input)).fill(1),
+      probs: new Float32Array(inputRows(input)).fill(0.75),
       slot: 1,
       labels: ['earn', 'grain'],
     }),

@@ -6,7 +6,16 @@ import type { ThreadSpec } from '../../src/master/predictThread.js';
 import { FakeClock } from '../helpers/fakeClock.js';
 
 /** Fake threads carry no model: the supervisor only passes the bundle on in each thread's init. */
-export const fakeBundle = { name: 'fake', version: 1, labels: ['earn', 'grain'] } as unknown as ModelBundle;
+export const fakeBundle = {
+  name: 'fake',
+  version: 1,
+  labels: ['earn', 'grain'],
+  tokenizerJson: '{}',
+  preprocessing: null,
+  inputWidth: 4,
+  outputWidth: 2,
+  decoding: { kind: 'softmax', activation: null, threshold: 0.5 },
+} as unknown as ModelBundle;
 
 /** A Supervisor on fake threads and a fake clock, with a silent log. */
 export function fakeSupervisor(size: number, plan?: (n: number, spec: ThreadSpec) => FakeBehaviour, options: Partial<SupervisorOptions> = {}) {

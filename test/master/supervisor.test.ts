@@ -33,7 +33,7 @@ test('harakiri on the fake clock: a stalled batch gets ERR_HARAKIRI, its thread 
   const { supervisor, clock, made } = fakeSupervisor(1, (n) => (n === 0 ? { predict: 'stall' } : {}));
   await supervisor.start(1);
   const dispatcher = new Dispatcher({ supervisor, maxBatchSize: 8, listen: 10, harakiri: 2, clock, log });
-  const stuck = dispatcher.submit(['stuck']);
+  const stuck = dispatcher.submit({ kind: 'text', texts: ['stuck'] });
   await settle();
   await clock.advance(1999);
   assert.equal(made[0]!.state, 'ready', 'not killed before harakiri');
@@ -44,7 +44,7 @@ test('harakiri on the fake clock: a stalled batch gets ERR_HARAKIRI, its thread 
   await settle();
   assert.equal(supervisor.slots.get(1).harakiriCount, 1);
   assert.equal(supervisor.slots.get(1).status, 'idle', 'respawned');
-  const next = await dispatcher.submit(['after']);
+  const next = await dispatcher.submit({ kind: 'text', texts: ['after'] });
   assert.equal(next.slot, 1);
 });
 
@@ -52,9 +52,9 @@ test('requests that wait behind a slow batch leave together as one batch', async
   const { supervisor, clock, made } = fakeSupervisor(1, () => ({ predict: 'manual' }));
   await supervisor.start(1);
   const dispatcher = new Dispatcher({ supervisor, maxBatchSize: 8, listen: 10, clock, log });
-  const first = dispatcher.submit(['a']);
+  const first = dispatcher.submit({ kind: 'text', texts: ['a'] });
   await settle();
-  const rest = ['b', 'c', 'd'].map((t) => dispatcher.submit([t]));
+  const rest = ['b', 'c', 'd'].map((t) => dispatcher.submit({ kind: 'text', texts: [t] }));
   await settle();
   assert.deepEqual(made[0]!.batches, [['a']]);
   made[0]!.finish();
@@ -69,9 +69,9 @@ test('a batch whose thread crashes fails with ERR_WORKER_CRASHED (502); the slot
   const { supervisor, clock } = fakeSupervisor(1, (n) => (n === 0 ? { predict: 'crash' } : {}));
   await supervisor.start(1);
   const dispatcher = new Dispatcher({ supervisor, maxBatchSize: 8, listen: 10, clock, log });
-  await assert.rejects(dispatcher.submit(['x']), { code: 'ERR_WORKER_CRASHED', status: 502 });
+  await assert.rejects(dispatcher.submit({ kind: 'text', texts: ['x'] }), { code: 'ERR_WORKER_CRASHED', status: 502 });
   await settle();
-  assert.equal((await dispatcher.submit(['y'])).slot, 1);
+  assert.equal((await dispatcher.submit({ kind: 'text', texts: ['y'] })).slot, 1);
 });
 
 // Regression: with cheaper = 0, one failed respawn lost the worker for good (the slot stayed
