@@ -21,6 +21,13 @@ export const ERRORS = {
   // sockets
   ERR_SOCKET_IN_USE: { status: 500, doc: 'Another instance accepts connections on the socket file.' },
   ERR_SOCKET: { status: 500, doc: 'A socket cannot be listened on (or its path is not a socket).' },
+  // uWSGI process options (docs/migrating-from-uwsgi.md)
+  ERR_PRIVILEGES: { status: 500, doc: '`uid`, `gid` or `chown-socket` cannot be applied (not root, unknown user or group); mlserve never runs on as root instead.' },
+  ERR_MASTER_FIFO: { status: 500, doc: 'The `master-fifo` cannot be created (its path exists and is not a FIFO, or its directory is not writable).' },
+  // the uwsgi protocol (nginx's uwsgi_pass), answered on the socket before any route
+  ERR_UWSGI_PACKET: { status: 400, headers: { connection: 'close' }, doc: 'A uwsgi packet is malformed: a var length past the block, a null key, a modifier1 other than 0, no REQUEST_METHOD, a control character in a var.' },
+  ERR_UWSGI_VARS_TOO_LARGE: { status: 431, headers: { connection: 'close' }, doc: "A uwsgi vars block (all request headers together) is larger than `buffer-size` (uWSGI's \"invalid request block size\")." },
+  ERR_REQUEST_TIMEOUT: { status: 408, headers: { connection: 'close' }, doc: 'A uwsgi request (vars and CONTENT_LENGTH bytes of body) did not arrive whole within `socket-timeout`.' },
   // HTTP requests
   ERR_TEXT_MISSING: { status: 400, doc: '`text` (query or body) or `texts` is missing or empty.' },
   ERR_TEXT_TOO_LONG: { status: 413, doc: 'A text is longer than `max-text-length`.' },

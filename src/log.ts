@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { isJournalStream, journalStream } from './journalStream.js';
 
 export type { Logger };
 
@@ -8,7 +9,11 @@ export interface LoggerOptions {
   level?: string;
   /** Human-readable lines instead of JSON (development); on stderr unless `destination` is set. */
   pretty?: boolean;
-  /** Where lines go; stdout (JSON) / stderr (pretty) when not set (journald reads stdout). */
+  /**
+   * Where JSON lines go; stdout when not set (pretty lines: stderr). When stdout is the journal
+   * (JOURNAL_STREAM), each line is prefixed with its syslog priority, `<3>{"level":"error",...}`,
+   * which journald strips.
+   */
   destination?: DestinationStream;
 }
 
@@ -20,16 +25,23 @@ class FormatSwitch implements DestinationStream {
 
   constructor(pretty: boolean, destination: DestinationStream | undefined) {
     this.#pretty = pretty;
-    this.#json = destination ?? pino.destination({ dest: 1, sync: true });
+    this.#json = destination ?? (isJournalStream(1) ? journalStream(pino.destination(1)) : pino.destination({ dest: 1, sync: true }));
     this.#human = prettyStream(destination ?? { write: (s: string) => void process.stderr.write(s) });
+    Object.defineProperty(this, Symbol.for('pino.metadata'), { value: true });
   }
 
   set pretty(on: boolean) {
     this.#pretty = on;
   }
 
+  // pino tells a metadata stream each line's level (journalStream needs it for the priority):
+  // this switch asks for it and hands it on to the stream it writes to.
+  lastLevel = 0;
+
   write(line: string): void {
-    (this.#pretty ? this.#human : this.#json).write(line);
+    const target = this.#pretty ? this.#human : this.#json;
+    (target as { lastLevel?: number }).lastLevel = this.lastLevel;
+    target.write(line);
   }
 
   flushSync(): void {

@@ -12,15 +12,23 @@ import { Master } from '../master/master.js';
 import { VERSION } from '../version.js';
 import { attachSystemd } from '../systemd/attachSystemd.js';
 import { takeListenFds } from '../systemd/inheritedSocket.js';
+import { applyEnvAndChdir } from '../master/processOptions.js';
+import { MasterFifo } from '../master/masterFifo.js';
+import { watchTouchFiles } from '../master/touchReload.js';
+import { formatConfigReport } from '../config/printConfig.js';
+import { isJournalStream } from '../journalStream.js';
 
 async function main(argv: string[]): Promise<number> {
   const control = parseControl(argv);
   if (control) {
-    const { config } = await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() });
-    process.stdout.write(`${await sendControl(control, config.pidfile)}\n`);
+    // With --pid (ExecReload=... --pid $MAINPID) neither the config nor a pidfile is needed.
+    const pidfile = control.pid === null ? (await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() })).config.pidfile : null;
+    process.stdout.write(`${await sendControl(control, pidfile)}\n`);
     return 0;
   }
-  const loaded = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
+  // Kept for reloads: `chdir` changes process.cwd(), and a reload reads the same files.
+  const cwd = process.cwd();
+  const loaded = await loadConfig({ argv, env: process.env, cwd });
   if (loaded.action === 'help') {
     process.stdout.write(formatHelp());
     return 0;
@@ -30,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { config } = loaded;
+  if (loaded.action === 'print-config') {
+    process.stdout.write(formatConfigReport(loaded));
+    return 0;
+  }
   const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
   for (const warning of loaded.warnings) log.warn({ configFile: loaded.configFile }, warning);
 
@@ -44,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const reloadConfig = async () => {
-    const again = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
+    const again = await loadConfig({ argv, env: process.env, cwd });
     for (const warning of again.warnings) log.warn({ configFile: again.configFile }, warning);
     return again.config;
   };
@@ -72,6 +84,19 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTTIN', () => master?.adjustWorkers(1));
   process.on('SIGTTOU', () => master?.adjustWorkers(-1));
 
+  applyEnvAndChdir(config, log);
+  // Created before the master (and so before uid/gid drop privileges): the fd stays readable.
+  const fifo = config.masterFifo
+    ? await MasterFifo.open(config.masterFifo, function onFifo(action) {
+        if (!master) return;
+        if (action === 'reload') void master.reload();
+        else if (action === 'stop') stop('SIGTERM');
+        else if (action === 'worker+') master.adjustWorkers(1);
+        else if (action === 'worker-') master.adjustWorkers(-1);
+        else log.info({ stats: master.readiness(), ...master.systemdSnapshot() }, 'stats (master FIFO)');
+      }, log)
+    : null;
+  const unwatch = watchTouchFiles([...config.touchReload, ...config.touchChainReload], () => void master?.reload(), log);
   master = await Master.start(config, log, {
     reloadConfig,
     inheritedFds,
@@ -79,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
   });
   if (stopSignal) stop(stopSignal);
   const code = await stopped;
+  unwatch();
+  await fifo?.close();
   log.flush();
   return code;
 }
@@ -91,8 +118,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Fail fast with one clear line (and no stack) for the errors we expect; a stack for the rest.
-    if (err instanceof MlserveError) process.stderr.write(`mlserve: ${err.code}: ${err.message}\n`);
-    else process.stderr.write(`mlserve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // In the journal, at priority err (<3>) like pino's error lines; a stack's lines after the first are err too.
+    const prefix = isJournalStream(2) ? '<3>' : '';
+    const text = err instanceof MlserveError ? `${err.code}: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`${prefix}mlserve: ${prefix ? text.replace(/\n/g, '\n<3>') : text}\n`);
     process.exit(1);
   },
 );

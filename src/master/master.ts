@@ -27,6 +27,7 @@ import { mountProtocols } from '../protocols/mountProtocols.js';
 import type { ProtocolDeps } from '../protocols/protocolDeps.js';
 import type { ServedModel, VersionStatus } from '../model/servedModel.js';
 import { inputSignature } from '../model/bundle.js';
+import { chownSockets, dropPrivileges } from './processOptions.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
@@ -115,7 +116,15 @@ export class Master extends EventEmitter {
     const model = await loadModel(config.model, log);
     const master = new Master(config, log, model, options);
     options.onCreate?.(master);
-    await master.#boot();
+    try {
+      await master.#boot();
+    } catch (err) {
+      // A boot that fails after binding (uid/gid that cannot be applied) leaves no socket behind.
+      master.#servers.closeAll();
+      await master.#servers.vacuum();
+      await master.supervisor.stop(1000).catch(() => undefined);
+      throw err;
+    }
     return master;
   }
 
@@ -156,10 +165,19 @@ export class Master extends EventEmitter {
     const initial = initialWorkers(config);
     this.emit('status', `starting ${initial} workers`);
     log.info({ workers: initial, slots: config.workers, cheaper: config.cheaper, algo: this.#scaler?.cheaper.algorithm ?? null }, `starting ${initial} workers`);
+    // uWSGI binds as root and drops uid/gid before any worker exists; without them, workers
+    // come first so the socket only accepts once something can answer.
+    const dropping = config.uid !== null || config.gid !== null;
+    if (dropping) {
+      await this.#listen();
+      // uWSGI writes `pidfile` before dropping privileges (and `pidfile2` after).
+      if (config.pidfile) await writePidfile(config.pidfile);
+      dropPrivileges(config, log);
+    }
     await this.supervisor.start(initial);
-    await this.#servers.listen(this.requestListener());
+    if (!dropping) await this.#listen();
     await this.stats.start();
-    if (config.pidfile) await writePidfile(config.pidfile);
+    if (config.pidfile && !dropping) await writePidfile(config.pidfile);
     this.#state = 'serving';
     this.#versions = [{ version: bundle.version, state: 'AVAILABLE' }];
     this.#startCycle(config.checkInterval);
@@ -177,6 +195,11 @@ export class Master extends EventEmitter {
       'ready',
     );
     this.emit('ready');
+  }
+
+  async #listen(): Promise<void> {
+    await this.#servers.listen(this.requestListener());
+    await chownSockets(this.#config, this.#servers.socketFiles());
   }
 
   /** The node request listener: the thin lane for GET /predict, hono for the rest. */
@@ -304,12 +327,12 @@ export class Master extends EventEmitter {
     }
     const config = merged as unknown as Config;
     Object.assign(this.#limits, limitsOf(config));
+    this.#servers.configure(config);
     this.dispatcher.configure(dispatchOptions(config));
     this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend, fastPath: config.fastPath, maxHeap: config.workerMaxHeap });
     this.#scaler = this.#createScaler(config);
     this.log.level = config.logLevel;
     setLogFormat(this.log, config.logFormat);
-    this.#servers.configure(config);
     if (config.checkInterval !== this.#config.checkInterval) {
       this.#startCycle(config.checkInterval);
       this.stats.setCheckInterval(config.checkInterval);
