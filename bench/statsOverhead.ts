@@ -1,6 +1,6 @@
 /**
  * `npm run bench:stats`: what reading the stats socket costs the predict path. mlserve (2
- * workers, config/mlserve.ini, `--stats`) behind the real nginx, `wrk` GET /predict over Reuters
+ * workers, test/fixtures/mlserve-test.ini, `--stats`) behind the real nginx, `wrk` GET /predict over Reuters
  * texts for a minute or more per round, while a reader (bench/statsReader.ts: python3, like
  * uwsgitop) reads the stats socket `--rate` times a second during the odd seconds of the clock
  * and not at all during the even ones. Throughput per second comes from mlserve's own

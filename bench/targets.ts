@@ -36,7 +36,7 @@ const seedSiteConf = join(sharedDir, 'fixtures', 'seed', 'nginx-site.conf');
 /** Options of {@link startMlserveTarget}. */
 export interface MlserveTargetOptions {
   modelBase: string;
-  /** CLI arguments after --config config/mlserve.ini and --socket, e.g. ['--workers', '2']. */
+  /** CLI arguments after --config test/fixtures/mlserve-test.ini and --socket, e.g. ['--workers', '2']. */
   args: string[];
   /** Serve the stats socket (`--stats`) in the server's temp dir. */
   stats?: boolean;
@@ -46,7 +46,7 @@ export interface MlserveTargetOptions {
   site?: 'proxy_pass' | 'uwsgi_pass';
 }
 
-/** mlserve (config/mlserve.ini plus `args`) behind the real nginx with nginx/mlserve.conf. */
+/** mlserve (test/fixtures/mlserve-test.ini plus `args`) behind the real nginx with nginx/mlserve.conf. */
 export async function startMlserveTarget(options: MlserveTargetOptions): Promise<Target> {
   const statsDir = options.stats ? mkdtempSync(join(tmpdir(), 'mlserve-bench-stats-')) : undefined;
   const statsPath = statsDir === undefined ? undefined : join(statsDir, 'stats.sock');

@@ -44,3 +44,22 @@ test('src/ folders import only downward', () => {
   }
   assert.deepEqual(upward, []);
 });
+
+/**
+ * Outside src/: tests import what they test (src/, bench/) and the shared helpers; bench/ uses
+ * the same helpers (test/helpers: sockets, nginx, ports, paths, cleanup), which import only
+ * src/. So the arrows run test -> bench -> test/helpers -> src, never back (regression: the
+ * issue saw bench <-> test as a cycle; this pins that helpers stay below bench).
+ */
+test('src imports neither test/ nor bench/; test/helpers and test/fixtures import no bench/ and no test file', () => {
+  const offenders: string[] = [];
+  const scan = (dir: string, forbidden: RegExp) => {
+    for (const file of files(join(repoRoot, dir))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)) if (forbidden.test(m[1]!)) offenders.push(`${relative(repoRoot, file)} -> ${m[1]}`);
+    }
+  };
+  scan('src', /(^|\/)(test|bench)\//);
+  scan('test/helpers', /(^|\/)bench\/|\.test\.js$/);
+  scan('test/fixtures', /(^|\/)bench\/|\.test\.js$/);
+  assert.deepEqual(offenders, []);
+});

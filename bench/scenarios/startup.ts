@@ -34,7 +34,7 @@ async function pollUntil200(where: Omit<HttpRequestOptions, 'timeoutMs'>, failed
   }
 }
 
-/** mlserve: spawn (config/mlserve.ini, `--workers`) to the first 200 of GET /predict on its socket. */
+/** mlserve: spawn (test/fixtures/mlserve-test.ini, `--workers`) to the first 200 of GET /predict on its socket. */
 async function mlserveOnce(ctx: BenchContext): Promise<{ ms: number; selfMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'mlserve-startup-'));
   const socketPath = join(dir, 'mlserve.sock');
@@ -88,7 +88,7 @@ export async function runStartup(ctx: BenchContext): Promise<StartupResult> {
     const runsMs = runs.map((r) => r.ms);
     servers.push({
       name: 'mlserve',
-      description: `mlserve --config config/mlserve.ini --workers ${options.workers}: spawn to the first 200 on its Unix socket`,
+      description: `mlserve --config test/fixtures/mlserve-test.ini --workers ${options.workers}: spawn to the first 200 on its Unix socket`,
       runsMs,
       medianMs: median(runsMs),
       selfReportedMs: runs.map((r) => r.selfMs),

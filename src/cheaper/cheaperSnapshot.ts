@@ -1,5 +1,6 @@
 import { packedBusy } from './busyFraction.js';
 import type { CheaperSnapshot, CheaperWorker } from './types.js';
+import { countActive } from './active.js';
 
 /** What the master observed besides the slots, for {@link cheaperSnapshot}. */
 export interface CheaperObservation {

@@ -9,5 +9,6 @@ export { spare2, type Spare2State } from './spare2.js';
 export { backlog, type BacklogState } from './backlog.js';
 export { busyness, type BusynessState } from './busyness.js';
 export { manual, setManualTarget, type ManualState } from './manual.js';
+export { isActive, countActive } from './active.js';
 export type * from './types.js';
 export { BUSY_FOR_MOST, busyFractions, busyMark, packedBusy, type BusyMark } from './busyFraction.js';

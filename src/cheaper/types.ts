@@ -6,7 +6,7 @@
 import type { Config } from '../config/schema.js';
 
 /** A worker slot's status, as in the slots table. */
-export type CheaperWorkerStatus = 'cheap' | 'starting' | 'idle' | 'busy' | 'stopping';
+export type CheaperWorkerStatus = 'cheap' | 'starting' | 'idle' | 'busy' | 'stopping' | 'failed';
 
 /** One slot as the cheaper sees it; the slots table's rows fit this shape as they are. */
 export interface CheaperWorker {

@@ -59,8 +59,6 @@ async function main(given: string[]): Promise<number> {
     return 0;
   }
 
-  const testOps = process.env['NODE_MLSERVE_TEST_HOOKS'] === '1';
-  if (testOps) log.warn('test hooks are on (NODE_MLSERVE_TEST_HOOKS=1): never in production');
   const reloadConfig = async () => {
     const again = await loadConfig({ argv, env: process.env, cwd });
     for (const warning of again.warnings) log.warn({ configFile: again.configFile }, warning);
@@ -79,7 +77,7 @@ async function main(given: string[]): Promise<number> {
     stopSignal ??= signal;
     if (!master) return;
     master.stop(signal).then(exitCode, (err: unknown) => {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+      log.error({ err }, 'shutdown failed');
       exitCode(1);
     });
   };
@@ -105,7 +103,6 @@ async function main(given: string[]): Promise<number> {
     : null;
   const unwatch = watchTouchFiles([...config.touchReload, ...config.touchChainReload], () => void master?.reload(), log);
   master = await Master.start(config, log, {
-    testOps,
     reloadConfig,
     inheritedFds,
     onCreate: (m) => void attachSystemd(m, { log, snapshot: () => m.systemdSnapshot() }),

@@ -7,10 +7,11 @@ import { killCause, poisonError } from './poisonErrors.js';
 import { QuarantinePlan, judge, type KillCause, type Verdict } from './quarantine.js';
 import { RequestQueue } from './requestQueue.js';
 import type { RequestResult } from '../model/requestResult.js';
+import { realClock, type Clock } from './clock.js';
 import { checkInput, inputRows, joinInputs, type InputSignature, type ModelInput, type SubmitOptions } from '../model/modelInput.js';
 import { inputSignature, type ModelBundle } from '../model/bundle.js';
 import type { Lease, Supervisor } from './supervisor.js';
-import type { WorkerThread } from './workerThread.js';
+import type { PredictThread } from './predictThread.js';
 
 export type { RequestResult };
 
@@ -36,7 +37,7 @@ interface Pending {
 
 /** Where a batch runs: a leased worker slot, or the quarantine thread. */
 interface Runner {
-  readonly thread: WorkerThread;
+  readonly thread: PredictThread;
   /** Slot id, 0 for the quarantine thread. */
   readonly slot: number;
   /** Terminates the thread: the batch ran out of time. */
@@ -58,6 +59,8 @@ export interface DispatcherOptions {
   maxEnqueuedBatches?: number;
   /** Seconds a batch may run before its worker is killed (uWSGI `harakiri`); 0 = off. */
   harakiri?: number;
+  /** Timers of harakiri; the real clock by default, a fake one in tests. */
+  clock?: Clock;
   /** Called for every predict call, with its rows and requests (stats). */
   onBatch?: (rows: number, requests: number) => void;
   log: Logger;
@@ -343,9 +346,10 @@ export class Dispatcher {
     this.#opts.onBatch?.(rows, batch.length);
     let errors = 0;
     let killed = false;
+    const clock = this.#opts.clock ?? realClock;
     const timer =
       budgetMs !== null
-        ? setTimeout(() => {
+        ? clock.setTimeout(() => {
             killed = true;
             runner.kill(Math.round(budgetMs) / 1000);
           }, budgetMs)
@@ -357,7 +361,7 @@ export class Dispatcher {
         // A worker of another model version (mid-reload) may refuse the input kind: the client's 400.
         const code = result.error.code === 'ERR_TEXT_UNSUPPORTED' || result.error.code === 'ERR_TENSOR_SHAPE' ? result.error.code : 'ERR_PREDICT';
         const err = new MlserveError(code, code === 'ERR_PREDICT' ? `prediction failed: ${result.error.message}` : result.error.message);
-        this.#opts.log.error({ worker: runner.slot, err: result.error.message, rows }, 'predict failed');
+        this.#opts.log.error({ worker: runner.slot, err, rows }, 'predict failed');
         for (const p of batch) p.reject(err);
       } else {
         let offset = 0;
@@ -380,7 +384,7 @@ export class Dispatcher {
     } catch (cause) {
       errors = this.#failed(runner, batch, rowsPerRequest, killed ? 'harakiri' : killCause(cause), cause);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       this.#inFlight--;
       runner.done(batch.length, rows, errors);
       if (this.#quarantine.length > 0) this.#pump();
@@ -392,7 +396,7 @@ export class Dispatcher {
   #failed(runner: Runner, batch: Pending[], rowsPerRequest: number[], cause: KillCause, err: unknown): number {
     const now = performance.now();
     const harakiriMs = (this.#opts.harakiri ?? 0) * 1000;
-    const culpritIndex = requestOfRow(rowsPerRequest, runner.thread.progress);
+    const culpritIndex = requestOfRow(rowsPerRequest, runner.thread.progress ?? -1);
     const judgement = judge({ requests: batch.map((p) => ({ item: p, firstStartedAt: p.firstStartedAt })), culpritIndex, cause, harakiriMs, now });
     this.#poison.kills[cause]++;
     for (const p of batch) p.failedBy = cause;

@@ -33,11 +33,6 @@ export class HttpServers {
     }), log);
   }
 
-  /** Takes the reloadable options of a reloaded config (buffer-size, socket-timeout, max-body-size). */
-  configure(config: Config): void {
-    this.#config = config;
-  }
-
   /** The socket files this master creates (and removes with vacuum, chowns with chown-socket). */
   socketFiles(): string[] {
     const { socket, httpSocket, uwsgiSocket } = this.#config;
@@ -78,6 +73,16 @@ export class HttpServers {
     this.#uwsgi.closeAll();
   }
 
+  /**
+   * Applies a reloaded config: `vacuum` (read at exit), buffer-size, socket-timeout and
+   * max-body-size (read per uwsgi connection), and `keepalive-timeout` (set on the running HTTP
+   * servers: new and idle connections follow it). The listeners themselves stay.
+   */
+  configure(config: Config): void {
+    this.#config = config;
+    for (const server of this.#servers) applyKeepalive(server, config.keepaliveTimeout);
+  }
+
   /** Removes the socket files when `vacuum` is on. */
   async vacuum(): Promise<void> {
     if (!this.#config.vacuum) return;
@@ -92,11 +97,15 @@ export class HttpServers {
     // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size.
     const server = createServer({ maxHeaderSize: Math.max(maxHeaderSize(this.#config.maxTextLength), bufferSize + 1024) }, listener);
     speakProtocol(server, protocol, this.#uwsgi, keepaliveTimeout * 1000 + 1000);
-    // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
-    server.keepAliveTimeout = keepaliveTimeout * 1000;
-    server.headersTimeout = keepaliveTimeout * 1000 + 1000;
+    applyKeepalive(server, keepaliveTimeout);
     server.on('clientError', clientErrorHandler(this.#log));
     this.#servers.push(server);
     return server;
   }
+}
+
+// Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
+function applyKeepalive(server: Server, seconds: number): void {
+  server.keepAliveTimeout = seconds * 1000;
+  server.headersTimeout = seconds * 1000 + 1000;
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/schema.js';
 import { diffConfig } from '../config/diff.js';
 import { MlserveError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { setLogFormat, type Logger } from '../log.js';
 import { loadModel, type LoadedModel } from '../model/loadModel.js';
 import { createApp, type AppDeps } from '../http/app.js';
 import { fastPredictListener } from '../http/fastPredict.js';
@@ -15,6 +15,8 @@ import { Dispatcher } from './dispatcher.js';
 import { HttpServers } from './httpServers.js';
 import { Scaler } from './scaler.js';
 import { Supervisor } from './supervisor.js';
+import type { ThreadFactory } from './predictThread.js';
+import type { Clock } from './clock.js';
 import type { InheritedFd } from '../systemd/listenFds.js';
 import type { HeartbeatSnapshot } from '../systemd/heartbeat.js';
 import { MasterStats } from './masterStats.js';
@@ -30,8 +32,10 @@ import { chownSockets, dropPrivileges } from './processOptions.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
-  /** Enables the workers' test hooks (see WorkerInit.testOps). */
-  testOps?: boolean;
+  /** Makes the worker threads (the supervisor's seam): real threads on the production worker by default. */
+  threads?: ThreadFactory;
+  /** Time of the supervisor's respawn backoff and the dispatcher's harakiri (tests: a fake clock). */
+  clock?: Clock;
   /** Reads the config again (same file, env and flags), for reload. */
   reloadConfig?: () => Promise<Config>;
   /** Listening sockets passed by systemd (takeListenFds()): the Unix listener serves one instead of binding `socket`. */
@@ -83,12 +87,14 @@ export class Master extends EventEmitter {
       fastPath: config.fastPath,
       maxHeap: config.workerMaxHeap,
       log,
-      testOps: options.testOps ?? false,
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       recycle: recycleOptions(config),
     });
     this.dispatcher = new Dispatcher({
       supervisor: this.supervisor,
       ...dispatchOptions(config),
+      ...(options.clock ? { clock: options.clock } : {}),
       onBatch: (rows, requests) => this.stats.collector.recordBatch(rows, requests),
       log,
     });
@@ -132,7 +138,7 @@ export class Master extends EventEmitter {
     const { bundle } = this.#model;
     return {
       busy: c.busy,
-      active: c.idle + c.busy,
+      active: this.supervisor.activeCount,
       total: this.supervisor.slots.size,
       requests: this.supervisor.slots.snapshot().reduce((sum, slot) => sum + slot.requests, 0),
       model: { name: bundle.name, version: bundle.version },
@@ -178,12 +184,12 @@ export class Master extends EventEmitter {
     if (config.pidfile && !dropping) await writePidfile(config.pidfile);
     this.#state = 'serving';
     this.#versions = [{ version: bundle.version, state: 'AVAILABLE' }];
-    this.#cycle = setInterval(() => this.#tick(), config.checkInterval * 1000);
-    this.#cycle.unref();
+    this.#startCycle(config.checkInterval);
     log.info(
       {
         model: { name: bundle.name, version: bundle.version, accuracy: bundle.metadata['testAccuracy'] ?? null },
         backend: this.supervisor.backend,
+        engine: this.supervisor.engine,
         workers: initial,
         slots: config.workers,
         socket: config.socket,
@@ -224,6 +230,12 @@ export class Master extends EventEmitter {
     };
   }
 
+  #startCycle(seconds: number): void {
+    if (this.#cycle) clearInterval(this.#cycle);
+    this.#cycle = setInterval(() => this.#tick(), seconds * 1000);
+    this.#cycle.unref();
+  }
+
   /** The master's check-interval cycle: the cheaper loop (more checks join it here). */
   #tick(): void {
     if (this.#state !== 'serving') return;
@@ -231,7 +243,7 @@ export class Master extends EventEmitter {
       this.#scaler?.tick();
       this.#checkRss();
     } catch (err) {
-      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'master cycle failed');
+      this.log.error({ err }, 'master cycle failed');
     }
   }
 
@@ -297,6 +309,8 @@ export class Master extends EventEmitter {
       }
       // The old version's threads are gone: TF Serving reports such a version as END.
       this.#versions = model.bundle.version !== from ? [{ version: model.bundle.version, state: 'AVAILABLE' }, { version: from, state: 'END' }] : [{ version: from, state: 'AVAILABLE' }];
+      // workers: slots added (spawned when scaling is off) or retired and removed.
+      await this.supervisor.resize(applied.workers, this.#scaler === null);
       this.#model = model;
       this.#config = applied;
       log.info({ model: { name: model.bundle.name, version: model.bundle.version }, ms: Math.round(performance.now() - t0) }, 'reloaded');
@@ -304,7 +318,7 @@ export class Master extends EventEmitter {
       return true;
     } catch (err) {
       const message = err instanceof MlserveError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-      log.error({ err: message }, `reload failed, still serving ${this.#model.bundle.name} v${this.#model.bundle.version}`);
+      log.error({ err, reason: message }, `reload failed, still serving ${this.#model.bundle.name} v${this.#model.bundle.version}`);
       this.emit('reload-failed', err);
       return false;
     } finally {
@@ -326,6 +340,11 @@ export class Master extends EventEmitter {
     this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend, fastPath: config.fastPath, maxHeap: config.workerMaxHeap });
     this.#scaler = this.#createScaler(config);
     this.log.level = config.logLevel;
+    setLogFormat(this.log, config.logFormat);
+    if (config.checkInterval !== this.#config.checkInterval) {
+      this.#startCycle(config.checkInterval);
+      this.stats.setCheckInterval(config.checkInterval);
+    }
     return config;
   }
 
@@ -355,14 +374,18 @@ export class Master extends EventEmitter {
     const c = this.supervisor.slots.counts();
     const { bundle } = this.#model;
     const info = {
-      model: { name: bundle.name, version: bundle.version, backend: this.supervisor.backend },
-      workers: { total: this.supervisor.slots.size, ready: c.idle + c.busy, idle: c.idle, busy: c.busy, starting: c.starting, cheap: c.cheap, stopping: c.stopping },
+      model: { name: bundle.name, version: bundle.version, backend: this.supervisor.backend, engine: this.supervisor.engine },
+      workers: { total: this.supervisor.slots.size, ready: this.supervisor.activeCount, idle: c.idle, busy: c.busy, starting: c.starting, cheap: c.cheap, stopping: c.stopping, failed: c.failed },
       queue: this.dispatcher.queueLength,
       reloading: this.#state === 'reloading',
     };
     if (this.#state === 'draining') return { ready: false, reason: 'draining', ...info };
     if (this.#state === 'stopping') return { ready: false, reason: 'shutting down', ...info };
-    if (c.idle + c.busy === 0) return { ready: false, reason: 'no worker is ready', ...info };
+    const failed = this.supervisor.slots.snapshot().filter((s) => s.status === 'failed').map((s) => ({ id: s.id, failures: s.failures, lastError: s.lastError }));
+    const failures = failed.length > 0 ? { failed } : {};
+    if (this.supervisor.activeCount === 0) return { ready: false, reason: failed.length > 0 ? `no worker is ready; ${failed.length} slot(s) keep failing` : 'no worker is ready', ...info, ...failures };
+    // Serving, with fewer workers than it should: 200 (it answers), and says so.
+    if (failed.length > 0) return { ready: true, status: 'degraded', reason: `${failed.length} worker slot(s) keep failing`, ...info, ...failures };
     return { ready: true, ...info };
   }
 

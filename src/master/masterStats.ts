@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { Cheaper } from '../cheaper/index.js';
+import { isActive, type Cheaper } from '../cheaper/index.js';
 import { StatsCollector } from '../stats/collector.js';
 import { WorkerMemoryPoller } from '../stats/memoryPoller.js';
 import { processInfo } from '../stats/processInfo.js';
@@ -23,6 +23,8 @@ export interface StatsSources {
   /** HTTP requests being answered (InFlight.count). */
   inFlight?: () => number;
   log: Logger;
+  /** The collector to record into; a new one by default (tests pass one on a fake clock). */
+  collector?: StatsCollector;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface StatsSources {
  * background memory poller and the stats server (on its own thread, see startStatsThread).
  */
 export class MasterStats {
-  readonly collector = new StatsCollector();
+  readonly collector: StatsCollector;
   readonly #src: StatsSources;
   readonly #poller: WorkerMemoryPoller;
   #server: StatsThread | null = null;
@@ -39,6 +41,7 @@ export class MasterStats {
 
   constructor(sources: StatsSources) {
     this.#src = sources;
+    this.collector = sources.collector ?? new StatsCollector();
     const { supervisor } = sources;
     this.#poller = new WorkerMemoryPoller({
       slots: () => supervisor.slots.snapshot(),
@@ -46,8 +49,8 @@ export class MasterStats {
       intervalMs: Math.max(1000, sources.config().checkInterval * 1000),
       log: sources.log,
     });
-    supervisor.on('ready', () => this.collector.recordWorkers(supervisor.activeCount));
-    supervisor.on('exit', () => this.collector.recordWorkers(supervisor.activeCount));
+    // Every slot change (spawn, ready, retire, crash, failed): the history never misses a cheap.
+    supervisor.on('active', (active: number) => this.collector.recordWorkers(active));
   }
 
   /** Starts the memory poller and, when `stats` is set, the stats server. */
@@ -71,7 +74,13 @@ export class MasterStats {
 
   async stop(): Promise<void> {
     this.#poller.stop();
-    await this.#server?.close();
+    // vacuum as in force now: a reload may have changed it.
+    await this.#server?.close(this.#src.config().vacuum);
+  }
+
+  /** A reload changed check-interval: the memory poller follows it. */
+  setCheckInterval(seconds: number): void {
+    this.#poller.setIntervalMs(Math.max(1000, seconds * 1000));
   }
 
   /** Everything a stats document or a /metrics scrape is built from; cheap (no thread is asked). */
@@ -97,6 +106,7 @@ export class MasterStats {
         name: bundle.name,
         version: bundle.version,
         backend: supervisor.backend,
+        engine: supervisor.engine,
         accuracy: typeof bundle.metadata['testAccuracy'] === 'number' ? bundle.metadata['testAccuracy'] : null,
       },
       cheaper: cheaperInfo(this.#src.cheaper(), now, perfNow),
@@ -125,7 +135,7 @@ export class MasterStats {
     if (reports.size === 0) return null;
     let total = 0;
     for (const s of this.#src.supervisor.slots.snapshot()) {
-      if (s.status === 'idle' || s.status === 'busy') total += this.workerRss(s.id);
+      if (isActive(s.status)) total += this.workerRss(s.id);
     }
     return total;
   }

@@ -67,9 +67,8 @@ export class Scaler {
     for (const id of action.workers) {
       if (action.action === 'spawn') {
         log.info({ worker: id, algo: cheaper.algorithm, reason: action.reason }, `spawned worker ${id} (${action.reason})`);
-        supervisor.spawn(id).catch((err: unknown) =>
-          log.error({ worker: id, err: err instanceof Error ? err.message : String(err) }, `worker ${id} failed to start`),
-        );
+        // A failed start is logged by the supervisor, which retries it under its respawn policy.
+        supervisor.spawn(id).catch(() => {});
       } else {
         log.info({ worker: id, algo: cheaper.algorithm, reason: action.reason }, `cheaped worker ${id} (${action.reason})`);
         void supervisor.retire(id);

@@ -6,7 +6,7 @@ function emptySlot(id: number): SlotSnapshot {
   return {
     id, status: 'cheap', threadId: 0, requests: 0, deltaRequests: 0, exceptions: 0,
     harakiriCount: 0, respawnCount: 0, lastSpawn: 0, readyAt: 0, spawnMs: 0, runningTimeUs: 0,
-    avgRtUs: 0, tx: 0, batches: 0, rows: 0, busySince: 0, busyMs: 0,
+    avgRtUs: 0, tx: 0, batches: 0, rows: 0, busySince: 0, busyMs: 0, lastError: null, failures: 0,
   };
 }
 
@@ -17,13 +17,31 @@ function emptySlot(id: number): SlotSnapshot {
  */
 export class SlotTable {
   readonly #slots: SlotSnapshot[];
+  readonly #onChange: () => void;
 
-  constructor(size: number) {
+  /** `onChange` is called after every change of a slot's status but busy <-> idle (the hot path). */
+  constructor(size: number, onChange: () => void = () => {}) {
     this.#slots = Array.from({ length: size }, (_, i) => emptySlot(i + 1));
+    this.#onChange = onChange;
   }
 
   get size(): number {
     return this.#slots.length;
+  }
+
+  /** Adds cheap slots up to `size` (a reload of `workers`). */
+  grow(size: number): void {
+    while (this.#slots.length < size) this.#slots.push(emptySlot(this.#slots.length + 1));
+    this.#onChange();
+  }
+
+  /** Drops the slots above `size`; each must be cheap or failed (retired first). */
+  shrink(size: number): void {
+    for (const s of this.#slots.slice(size)) {
+      if (s.status !== 'cheap' && s.status !== 'failed') throw new RangeError(`worker slot ${s.id} is ${s.status}: retire it before removing it`);
+    }
+    this.#slots.length = Math.min(this.#slots.length, size);
+    this.#onChange();
   }
 
   /** A copy of every slot, in id order. */
@@ -42,7 +60,7 @@ export class SlotTable {
 
   /** Counts slots by status. */
   counts(): Record<SlotStatus, number> {
-    const c: Record<SlotStatus, number> = { cheap: 0, starting: 0, idle: 0, busy: 0, stopping: 0 };
+    const c: Record<SlotStatus, number> = { cheap: 0, starting: 0, idle: 0, busy: 0, stopping: 0, failed: 0 };
     for (const s of this.#slots) c[s.status]++;
     return c;
   }
@@ -67,6 +85,7 @@ export class SlotTable {
     s.deltaRequests = 0;
     s.busySince = 0;
     if (respawn) s.respawnCount++;
+    this.#onChange();
   }
 
   ready(id: number, now: number, threadId: number): void {
@@ -75,6 +94,7 @@ export class SlotTable {
     s.threadId = threadId;
     s.readyAt = now;
     s.spawnMs = now - s.lastSpawn;
+    this.#onChange();
   }
 
   busy(id: number, nowPerf: number): void {
@@ -120,11 +140,13 @@ export class SlotTable {
     s.deltaRequests = 0;
     s.busySince = 0;
     s.respawnCount++;
+    this.#onChange();
   }
 
   /** The slot's thread is being retired: it takes no new work. */
   stopping(id: number): void {
     this.#at(id).status = 'stopping';
+    this.#onChange();
   }
 
   /** The slot's thread is gone (retired, crashed, killed). */
@@ -134,10 +156,23 @@ export class SlotTable {
     s.threadId = 0;
     s.readyAt = 0;
     s.busySince = 0;
+    this.#onChange();
+  }
+
+  /**
+   * The slot's thread died or did not start: the respawn policy's streak and the error. With
+   * `failed` the slot is shown as failed (it keeps failing) until a new thread is ready.
+   */
+  failure(id: number, error: string, streak: number, failed: boolean): void {
+    const s = this.#at(id);
+    s.lastError = error;
+    s.failures = streak;
+    if (failed && s.status === 'cheap') s.status = 'failed';
+    this.#onChange();
   }
 
   /** Requests lost with a crashed or killed thread. */
-  failed(id: number, requests: number, harakiri: boolean): void {
+  lost(id: number, requests: number, harakiri: boolean): void {
     const s = this.#at(id);
     s.exceptions += requests;
     if (harakiri) s.harakiriCount++;

@@ -5,8 +5,11 @@ import type { Logger } from '../log.js';
 import type { ModelBundle } from '../model/bundle.js';
 import type { WorkerInit } from '../worker/protocol.js';
 import { SlotTable } from './slotTable.js';
-import { WorkerThread } from './workerThread.js';
-import { respawnDelay } from './respawnGuard.js';
+import { workerThreads } from './workerThread.js';
+import type { PredictThread, ThreadFactory } from './predictThread.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { decideRespawn, NO_FAILURES, RESPAWN_POLICY, type RespawnEvent, type RespawnPolicyOptions, type SlotFailures } from './respawnPolicy.js';
+import { countActive } from '../cheaper/active.js';
 import { shouldRecycle, type RecycleOptions } from './recyclePolicy.js';
 
 /** Options of {@link Supervisor}. */
@@ -18,20 +21,23 @@ export interface SupervisorOptions {
   /** Serve with the exact sparse fast path when the model qualifies. */
   fastPath: boolean;
   log: Logger;
-  testOps?: boolean;
   /** Cap on each thread's V8 old generation, bytes (`worker-max-heap`); null = Node's default. */
   maxHeap?: number | null;
   /** max-requests and friends; recycling is off when not set. */
   recycle?: RecycleOptions;
-  /** Epoch clock, injectable for tests. */
-  now?: () => number;
+  /** Makes each slot's thread: real worker threads by default, fakes in tests. */
+  threads?: ThreadFactory;
+  /** Epoch ms and timers (respawn backoff); the real clock by default, a fake one in tests. */
+  clock?: Clock;
+  /** Backoff of failed respawns ({@link RESPAWN_POLICY} by default). */
+  respawnPolicy?: RespawnPolicyOptions;
 }
 
 /** A slot handed to the dispatcher for one batch; `generation` tells a stale lease from a live one. */
 export interface Lease {
   id: number;
   generation: number;
-  thread: WorkerThread;
+  thread: PredictThread;
 }
 
 /**
@@ -43,24 +49,35 @@ export interface Lease {
  */
 export class Supervisor extends EventEmitter {
   readonly slots: SlotTable;
-  readonly #threads = new Map<number, WorkerThread>();
+  readonly #threads = new Map<number, PredictThread>();
   readonly #generation = new Map<number, number>();
   #opts: SupervisorOptions;
   readonly #now: () => number;
+  readonly #clock: Clock;
+  readonly #makeThread: ThreadFactory;
   #bundle: ModelBundle;
-  #respawns: number[] = [];
   readonly #pendingRespawns = new Set<number>();
+  #canServe: boolean | null = null;
+  readonly #retryTimers = new Map<number, TimerHandle>();
+  readonly #failures = new Map<number, SlotFailures>();
+  #booted = false;
   #backend = 'unknown';
+  #engine = 'unknown';
   #closing = false;
   /** The quarantine thread, while suspects need it (src/master/quarantine.ts). */
-  #quarantine: Promise<WorkerThread> | null = null;
+  #quarantine: Promise<PredictThread> | null = null;
 
   constructor(options: SupervisorOptions) {
     super();
     this.#opts = options;
     this.#bundle = options.bundle;
-    this.#now = options.now ?? Date.now;
-    this.slots = new SlotTable(options.size);
+    this.#clock = options.clock ?? realClock;
+    this.#now = () => this.#clock.now();
+    this.#makeThread = options.threads ?? workerThreads();
+    this.slots = new SlotTable(options.size, () => {
+      this.#canServe = null;
+      this.emit('active', this.activeCount);
+    });
   }
 
   /** The model new threads are spawned with. */
@@ -68,15 +85,19 @@ export class Supervisor extends EventEmitter {
     return this.#bundle;
   }
 
+  /** What computes the predictions (`wasm-simd` | `js` | `tfjs-<backend>`), as the last ready worker reported it. */
+  get engine(): string {
+    return this.#engine;
+  }
+
   /** The tfjs backend the workers run on, as the first ready worker reported it. */
   get backend(): string {
     return this.#backend;
   }
 
-  /** Slots whose thread is ready (idle or busy). */
+  /** Active slots: their thread is ready (idle or busy), the one definition of cheaper/active.ts. */
   get activeCount(): number {
-    const c = this.slots.counts();
-    return c.idle + c.busy;
+    return countActive(this.slots.snapshot());
   }
 
   /**
@@ -84,8 +105,15 @@ export class Supervisor extends EventEmitter {
    * pending): the dispatcher queues requests then, and answers ERR_NOT_READY when not.
    */
   canServe(): boolean {
+    // Asked per request: cached, recomputed after a slot or a pending respawn changes.
+    return (this.#canServe ??= this.#computeCanServe());
+  }
+
+  #computeCanServe(): boolean {
     const c = this.slots.counts();
-    return c.idle + c.busy + c.starting + c.stopping > 0 || this.#pendingRespawns.size > 0;
+    if (c.idle + c.busy + c.starting + c.stopping > 0) return true;
+    for (const id of this.#pendingRespawns) if (this.slots.status(id) !== 'failed') return true;
+    return false;
   }
 
   /** Spawns threads into slots 1..n and resolves when all of them are ready. */
@@ -93,6 +121,8 @@ export class Supervisor extends EventEmitter {
     const spawns: Promise<void>[] = [];
     for (let i = 0; i < n; i++) spawns.push(this.spawn());
     await Promise.all(spawns);
+    // From now on a thread that fails to start is retried (respawn policy); at boot it is fatal.
+    this.#booted = true;
   }
 
   /**
@@ -103,10 +133,11 @@ export class Supervisor extends EventEmitter {
     if (slotId === 0) throw new Error('no cheap worker slot to spawn into');
     if (this.#closing) return;
     const log = this.#opts.log.child({ worker: slotId });
+    this.#cancelRetry(slotId);
     this.slots.starting(slotId, this.#now(), respawn);
     const generation = (this.#generation.get(slotId) ?? 0) + 1;
     this.#generation.set(slotId, generation);
-    const thread = new WorkerThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
+    const thread = this.#makeThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
     this.#threads.set(slotId, thread);
     thread.once('exit', (err: Error) => this.#onExit(slotId, generation, thread, err));
     try {
@@ -114,17 +145,45 @@ export class Supervisor extends EventEmitter {
       if (this.#generation.get(slotId) !== generation || this.slots.status(slotId) !== 'starting') return;
       this.slots.ready(slotId, this.#now(), warm.threadId);
       this.#backend = warm.backend;
+      if (warm.engineReason && warm.engine !== this.#engine) log.warn({ engine: warm.engine, reason: warm.engineReason }, `fast path on plain JavaScript: ${warm.engineReason}`);
+      this.#engine = warm.engine;
+      const failures = this.#failures.get(slotId)?.streak ?? 0;
+      if (failures > 0) log.info({ failures }, `worker ${slotId} is back after ${failures} failure(s)`);
       if (warm.fastPathSkipped) log.info({ reason: warm.fastPathSkipped }, 'fast path does not apply to this model: serving with tfjs');
-      log.info({ threadId: warm.threadId, backend: warm.backend, loadMs: round(warm.loadMs), spawnMs: this.slots.get(slotId).spawnMs }, 'worker ready');
+      log.info({ threadId: warm.threadId, backend: warm.backend, engine: warm.engine, loadMs: round(warm.loadMs), spawnMs: this.slots.get(slotId).spawnMs }, 'worker ready');
       this.emit('ready', slotId);
       this.emit('idle');
     } catch (err) {
-      if (this.#generation.get(slotId) === generation) {
+      const current = this.#generation.get(slotId) === generation;
+      if (current) {
         this.#threads.delete(slotId);
         this.slots.cheap(slotId);
       }
       await thread.destroy().catch(() => {});
+      if (current && this.#booted && !this.#closing) {
+        log.error({ err }, `worker ${slotId} failed to start`);
+        this.#schedule(slotId, { kind: 'start-failed', error: errorText(err) });
+      }
       throw err;
+    }
+  }
+
+  /**
+   * A reload of `workers`: more slots are added cheap (and spawned when `spawn`, i.e. scaling
+   * is off and every slot runs); fewer retires the highest slots gracefully (each finishes its
+   * batch) and then removes them. Resolves when the table has `size` slots.
+   */
+  async resize(size: number, spawn: boolean): Promise<void> {
+    const before = this.slots.size;
+    if (size > before) {
+      this.slots.grow(size);
+      if (spawn) await Promise.all(Array.from({ length: size - before }, (_, i) => this.spawn(before + 1 + i).catch(() => {})));
+    } else if (size < before) {
+      const extra = Array.from({ length: before - size }, (_, i) => size + 1 + i);
+      for (const id of extra) this.#cancelRetry(id);
+      await Promise.all(extra.map((id) => this.retire(id)));
+      for (const id of extra) this.#failures.delete(id);
+      if (this.slots.size === before) this.slots.shrink(size);
     }
   }
 
@@ -150,7 +209,7 @@ export class Supervisor extends EventEmitter {
     const old = this.#threads.get(slotId);
     if (!old || this.#closing) return;
     const spawnedAt = this.#now();
-    const fresh = new WorkerThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
+    const fresh = this.#makeThread({ init: this.#init(slotId), resourceLimits: this.#limits() });
     let warm;
     try {
       warm = await fresh.start();
@@ -181,7 +240,7 @@ export class Supervisor extends EventEmitter {
   }
 
   #init(slotId: number): WorkerInit {
-    return { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, fastPath: this.#opts.fastPath, testOps: this.#opts.testOps ?? false };
+    return { slot: slotId, bundle: this.#bundle, backend: this.#opts.backend, fastPath: this.#opts.fastPath };
   }
 
   /** Leases the lowest idle slot for one batch, or returns null when none is idle. */
@@ -195,9 +254,10 @@ export class Supervisor extends EventEmitter {
 
   /** Returns a lease after its batch: accounts the batch and makes the slot idle again. */
   release(lease: Lease, requests: number, rows: number, errors: number): void {
+    if (lease.id > this.slots.size) return; // the slot was removed by a reload of `workers`
     if (this.#generation.get(lease.id) !== lease.generation) {
       // The thread died while running this batch; its slot already holds a new thread.
-      this.slots.failed(lease.id, errors, false);
+      this.slots.lost(lease.id, errors, false);
       return;
     }
     this.slots.batchDone(lease.id, performance.now(), requests, rows, errors);
@@ -217,12 +277,13 @@ export class Supervisor extends EventEmitter {
     if (this.#generation.get(lease.id) !== lease.generation) return;
     const thread = this.#threads.get(lease.id);
     this.#opts.log.warn({ worker: lease.id, threadId: thread?.threadId, harakiri: seconds }, `harakiri: worker ${lease.id} ran one batch for more than ${seconds} s, killing it`);
-    this.slots.failed(lease.id, 0, true);
+    this.slots.lost(lease.id, 0, true);
+    const uptimeMs = this.#uptime(lease.id);
     this.#generation.set(lease.id, lease.generation + 1);
     this.#threads.delete(lease.id);
     this.slots.cheap(lease.id);
     void thread?.destroy().catch(() => {});
-    this.#respawn(lease.id);
+    this.#schedule(lease.id, { kind: 'exit', uptimeMs, error: `harakiri: one batch ran more than ${seconds} s` });
   }
 
   /**
@@ -234,9 +295,8 @@ export class Supervisor extends EventEmitter {
     this.#opts.log.info({ worker: slotId, reason }, `recycling worker ${slotId} (${reason})`);
     await this.retire(slotId);
     if (this.#closing) return;
-    await this.spawn(slotId, true).catch((e: unknown) =>
-      this.#opts.log.error({ worker: slotId, err: e instanceof Error ? e.message : String(e) }, 'respawn failed'),
-    );
+    // A failed start is logged by spawn(), which schedules the retry.
+    await this.spawn(slotId, true).catch(() => {});
   }
 
   /** Retires a slot's thread: it finishes its current batch, then ends; the slot becomes cheap. */
@@ -255,10 +315,10 @@ export class Supervisor extends EventEmitter {
    * suspects of a failed batch run alone (src/master/quarantine.ts). It takes no capacity from
    * the slots; it costs one thread start and one model copy while it lives.
    */
-  quarantineThread(): Promise<WorkerThread> {
+  quarantineThread(): Promise<PredictThread> {
     if (this.#closing) return Promise.reject(new Error('the supervisor is stopping'));
     if (!this.#quarantine) {
-      const thread = new WorkerThread({ init: this.#init(0), resourceLimits: this.#limits() });
+      const thread = this.#makeThread({ init: this.#init(0), resourceLimits: this.#limits() });
       this.#opts.log.info({ worker: 'quarantine' }, 'starting the quarantine thread');
       const started = thread.start().then(
         () => thread,
@@ -277,7 +337,7 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Terminates the quarantine thread (its suspect ran out of time); the next use starts another. */
-  killQuarantine(thread: WorkerThread): void {
+  killQuarantine(thread: PredictThread): void {
     this.#quarantine = null;
     this.#opts.log.warn({ worker: 'quarantine', threadId: thread.threadId }, 'quarantine thread killed: its suspect ran out of time');
     void thread.destroy().catch(() => {});
@@ -296,6 +356,9 @@ export class Supervisor extends EventEmitter {
     const q = this.#quarantine;
     this.#quarantine = null;
     void q?.then((t) => t.destroy()).catch(() => {});
+    for (const id of [...this.#retryTimers.keys()]) this.#cancelRetry(id);
+    this.#pendingRespawns.clear();
+    this.#canServe = null;
     const threads = [...this.#threads.entries()];
     this.#threads.clear();
     for (const [id] of threads) {
@@ -311,43 +374,81 @@ export class Supervisor extends EventEmitter {
   }
 
   /** The thread of a live slot (for memory reports and tests). */
-  thread(slotId: number): WorkerThread | undefined {
+  thread(slotId: number): PredictThread | undefined {
     return this.#threads.get(slotId);
   }
 
-  #onExit(slotId: number, generation: number, thread: WorkerThread, err: Error): void {
+  #onExit(slotId: number, generation: number, thread: PredictThread, err: Error): void {
     if (this.#closing || this.#generation.get(slotId) !== generation) return;
     // The slot stops taking work now, before the rejected batch is accounted.
+    const uptimeMs = this.#uptime(slotId);
     this.#threads.delete(slotId);
     this.slots.cheap(slotId);
     this.#generation.set(slotId, generation + 1);
     this.#pendingRespawns.add(slotId);
+    this.#canServe = null;
     // The cause (the Worker's own 'error') lands a moment after the exit: log and respawn then.
     setImmediate(() => {
       const cause = thread.exitError ?? err;
-      this.#opts.log.error({ worker: slotId, threadId: thread.threadId || undefined, err: cause.message }, 'worker died, respawning');
+      this.#opts.log.error({ worker: slotId, threadId: thread.threadId || undefined, err: cause }, 'worker died, respawning');
       this.emit('exit', slotId, cause);
-      this.#respawn(slotId);
+      this.#schedule(slotId, { kind: 'exit', uptimeMs, error: errorText(cause) });
     });
   }
 
-  /** Spawns a replacement into a slot, through uWSGI's fork-bomb guard. */
-  #respawn(slotId: number): void {
-    const { delayMs, history } = respawnDelay(this.#respawns, this.#now(), this.slots.size);
-    this.#respawns = history;
-    if (delayMs > 0) this.#opts.log.warn({ worker: slotId, delayMs }, 'too many respawns within a second (fork-bomb guard): backing off');
-    this.#pendingRespawns.add(slotId);
-    const respawn = () => {
-      this.#pendingRespawns.delete(slotId);
-      return this.spawn(slotId, true).catch((e: unknown) =>
-        this.#opts.log.error({ worker: slotId, err: e instanceof Error ? e.message : String(e) }, 'respawn failed'),
-      );
-    };
-    if (delayMs > 0) setTimeout(respawn, delayMs).unref();
-    else void respawn();
+  /** ms the slot's thread has been ready, 0 when it is not. */
+  #uptime(slotId: number): number {
+    const readyAt = this.slots.get(slotId).readyAt;
+    return readyAt > 0 ? Math.max(0, this.#now() - readyAt) : 0;
   }
+
+  #cancelRetry(slotId: number): void {
+    const timer = this.#retryTimers.get(slotId);
+    if (timer !== undefined) this.#clock.clearTimeout(timer);
+    this.#retryTimers.delete(slotId);
+    this.#pendingRespawns.delete(slotId);
+    this.#canServe = null;
+  }
+
+  /**
+   * A slot lost its thread or a new one did not start: ask the respawn policy when to try again
+   * (src/master/respawnPolicy.ts), mark the slot failed when it keeps failing, and schedule it.
+   * Never gives up: a failed slot is retried at the policy's ceiling.
+   */
+  #schedule(slotId: number, event: RespawnEvent): void {
+    if (this.#closing) return;
+    const log = this.#opts.log;
+    const d = decideRespawn(this.#failures.get(slotId) ?? NO_FAILURES, event, this.#opts.respawnPolicy ?? RESPAWN_POLICY);
+    this.#failures.set(slotId, d.state);
+    this.slots.failure(slotId, event.error, d.state.streak, d.failed);
+    if (d.failed) {
+      log.error({ worker: slotId, failures: d.state.streak, lastError: event.error, retryInMs: d.delayMs }, `worker ${slotId} keeps failing: marked failed, retrying every ${d.delayMs / 1000} s`);
+    } else if (d.delayMs > 0) {
+      log.warn({ worker: slotId, failures: d.state.streak, delayMs: d.delayMs }, `worker ${slotId} failed ${d.state.streak} times in a row: backing off`);
+    }
+    this.#cancelRetry(slotId);
+    this.#pendingRespawns.add(slotId);
+    this.#canServe = null;
+    const retry = (): void => {
+      this.#retryTimers.delete(slotId);
+      this.#pendingRespawns.delete(slotId);
+      this.#canServe = null;
+      const status = this.slots.status(slotId);
+      if (this.#closing || (status !== 'cheap' && status !== 'failed')) return;
+      // A failed start is logged by spawn(), which schedules the next attempt.
+      this.spawn(slotId, true).catch(() => {});
+    };
+    if (d.delayMs === 0) retry();
+    else this.#retryTimers.set(slotId, this.#clock.setTimeout(retry, d.delayMs));
+  }
+
+
 }
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

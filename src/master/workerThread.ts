@@ -6,11 +6,19 @@ import type { OutputDecoding } from '../model/outputDecoding.js';
 import type { WorkerInit, WorkerTask, WarmupResult, PredictResult, MemoryResult } from '../worker/protocol.js';
 import { createProgressBuffer, readProgress } from '../worker/progress.js';
 
-const WORKER_URL = new URL('../worker/predictWorker.js', import.meta.url).href;
+import type { PredictThread, ThreadFactory } from './predictThread.js';
+
+/** The production task module of every worker thread. */
+export const PREDICT_WORKER_URL = new URL('../worker/predictWorker.js', import.meta.url).href;
 
 /** Options of {@link WorkerThread}. */
 export interface WorkerThreadOptions {
   init: WorkerInit;
+  /**
+   * The Piscina task module, {@link PREDICT_WORKER_URL} by default. Tests pass a fixture module
+   * (test/fixtures/hookWorker.ts) that wraps the real one with crash/stall/leak behaviour.
+   */
+  filename?: string;
   /** Piscina's wake-up mechanism; 'sync' measured fastest for our one-task-at-a-time threads. */
   atomics?: 'sync' | 'async' | 'disabled';
   resourceLimits?: ConstructorParameters<typeof Piscina>[0] extends infer O ? O extends { resourceLimits?: infer R } ? R : never : never;
@@ -28,7 +36,7 @@ export interface WorkerThreadOptions {
  *
  * Emits `exit` (once) with an Error when the thread dies without being asked to.
  */
-export class WorkerThread extends EventEmitter {
+export class WorkerThread extends EventEmitter implements PredictThread {
   readonly #pool: Piscina<WorkerTask, unknown>;
   /** Class names of the model this thread runs: answers are labelled with them, even mid-reload. */
   readonly labels: readonly string[];
@@ -45,7 +53,7 @@ export class WorkerThread extends EventEmitter {
     this.labels = options.init.bundle.labels;
     this.decoding = options.init.bundle.decoding;
     this.#pool = new Piscina({
-      filename: WORKER_URL,
+      filename: options.filename ?? PREDICT_WORKER_URL,
       name: 'default',
       minThreads: 0,
       maxThreads: 1,
@@ -101,11 +109,6 @@ export class WorkerThread extends EventEmitter {
     return this.#pool.run({ op: 'predict', input, scores }, signal ? { signal } : undefined) as Promise<PredictResult>;
   }
 
-  /** Runs any task (memory report, test ops). */
-  run<R>(task: WorkerTask, signal?: AbortSignal): Promise<R> {
-    return this.#pool.run(task, signal ? { signal } : undefined) as Promise<R>;
-  }
-
   /** Memory held by this thread's isolate and by tfjs. */
   memory(): Promise<MemoryResult> {
     return this.#pool.run({ op: 'memory' }) as Promise<MemoryResult>;
@@ -128,4 +131,16 @@ export class WorkerThread extends EventEmitter {
     this.#exited = true;
     this.emit('exit', err);
   }
+}
+
+/**
+ * The factory of real worker threads, on the production task module or on `filename`.
+ *
+ * @example
+ * new Supervisor({ ...options, threads: workerThreads() });
+ */
+export function workerThreads(filename: string = PREDICT_WORKER_URL): ThreadFactory {
+  return function workerThread(spec) {
+    return new WorkerThread({ ...spec, filename });
+  };
 }

@@ -29,7 +29,7 @@ function runTime(us: number): string {
 }
 
 // busy first, then idle, then the rest, as an operator scans for them.
-const statusRank = (s: string): string => ({ busy: '0', idle: '1', starting: '2', pause: '3', cheap: '4' })[s] ?? `5${s}`;
+const statusRank = (s: string): string => ({ busy: '0', idle: '1', starting: '2', pause: '3', failed: '4', cheap: '5' })[s] ?? `6${s}`;
 
 /** ` WID % PID REQ RPS EXC SIG STATUS AVG RSS VSZ TX ReSpwn HC RunT LastSpwn`, as uwsgitop. */
 export const columns: readonly Column[] = [

@@ -67,7 +67,10 @@ export function renderStyledFrame(prev: Sample | null, doc: unknown, opts: Frame
     const rows = workerRows(view, prev, opts.at);
     header(view, rows, prev, opts, push);
     if (opts.help) help(push);
-    else table(rows, opts, push);
+    else {
+      table(rows, opts, push);
+      for (const f of view.mlserve?.failed ?? []) push(` worker ${f.id} failed ${f.failures} times in a row, retrying: ${f.lastError}`, 'alert');
+    }
   }
   return fit(out, footer(opts), width, height);
 }
@@ -115,7 +118,7 @@ const ms = (v: number | null): string => (v === null ? 'n/a' : shortMs(v));
 
 function mlserveLines(m: MlserveView, view: StatsView, opts: FrameOptions, push: Push): void {
   const model = m.model
-    ? `model: ${m.model.name} v${m.model.version} - backend: ${m.model.backend} - accuracy: ${m.model.accuracy ?? 'n/a'}`
+    ? `model: ${m.model.name} v${m.model.version} - backend: ${m.model.backend}${m.model.engine && m.model.engine !== `tfjs-${m.model.backend}` ? ` (${m.model.engine})` : ''} - accuracy: ${m.model.accuracy ?? 'n/a'}`
     : 'model: n/a';
   push(m.uptime === null ? model : `${model} - up ${uptime(m.uptime)}`);
   if (m.cheaper) {
@@ -145,7 +148,7 @@ function mlserveLines(m: MlserveView, view: StatsView, opts: FrameOptions, push:
 }
 
 const statusStyle = (status: string): LineStyle =>
-  status === 'busy' ? 'busy' : status === 'cheap' ? 'cheap' : status === 'pause' ? 'pause' : status.startsWith('sig') ? 'sig' : 'plain';
+  status === 'busy' ? 'busy' : status === 'cheap' ? 'cheap' : status === 'pause' ? 'pause' : status === 'failed' ? 'alert' : status.startsWith('sig') ? 'sig' : 'plain';
 
 function table(rows: WorkerRow[], opts: FrameOptions, push: Push): void {
   const arrow = opts.reverse ? '↑' : '↓';

@@ -29,7 +29,7 @@ export interface WorkerView {
 
 /** The `mlserve` extras mltop shows; null in a uWSGI document. */
 export interface MlserveView {
-  model: { name: string; version: string; backend: string; accuracy: number | null } | null;
+  model: { name: string; version: string; backend: string; engine: string | null; accuracy: number | null } | null;
   cheaper: { algo: string; state: Record<string, unknown>; lastDecision: { at: number; action: string; n: number; reason: string } | null } | null;
   uptime: number | null;
   latency: { p50: number | null; p90: number | null; p99: number | null; count: number } | null;
@@ -37,6 +37,8 @@ export interface MlserveView {
   rpsHistory: number[] | null;
   activeHistory: number[] | null;
   batches: { meanSize: number | null; maxSize: number; windowMean: number | null; windowMax: number } | null;
+  /** Slots that keep failing (state `failed`), with their consecutive failures and last error. */
+  failed: { id: number; failures: number; lastError: string }[];
 }
 
 /** The whole document as mltop reads it. */
@@ -112,6 +114,7 @@ function readMlserve(m: Obj): MlserveView {
       name: str(model['name']) ?? '?',
       version: str(model['version']) ?? '?',
       backend: str(model['backend']) ?? '?',
+      engine: str(model['engine']) ?? null,
       accuracy: numOrNull(model['accuracy']),
     },
     cheaper: cheaper && {
@@ -132,6 +135,9 @@ function readMlserve(m: Obj): MlserveView {
       p99: numOrNull(latency['p99']),
     },
     queue: queue && { length: num(queue['length']), max: num(queue['max']), refused: num(queue['refused']) },
+    failed: (Array.isArray(m['workers']) ? m['workers'] : [])
+      .filter((w): w is Obj => isObj(w) && w['state'] === 'failed')
+      .map((w) => ({ id: num(w['id']), failures: num(w['failures']), lastError: str(w['last_error']) ?? '?' })),
     rpsHistory: nums(m['rps_history']),
     activeHistory: nums(m['active_history']),
     batches: batches && {

@@ -1,7 +1,7 @@
 import { MlserveError } from '../errors.js';
 import type { ModelBundle } from './bundle.js';
 import { isRecord } from './isRecord.js';
-import { createSimdKernels, type SimdKernels } from './simdKernels.js';
+import { createSimdKernels, simdSupport, type SimdKernels } from './simdKernels.js';
 
 /** One Dense layer's weights, as the fast path computes it. */
 interface DenseStep {
@@ -142,13 +142,16 @@ export class FastForward {
   readonly #impl: SparseEngine;
   readonly outputWidth: number;
   /** "wasm-simd" or "js": what computes it. */
-  readonly engine: string;
+  readonly engine: 'wasm-simd' | 'js';
+  /** Why the engine is `js`, null when it is `wasm-simd`. */
+  readonly engineReason: string | null;
 
   constructor(steps: DenseStep[], options: { simd?: boolean } = {}) {
     this.outputWidth = steps.at(-1)!.outDim;
     const simd = options.simd !== false ? SimdForward.create(steps) : null;
     this.#impl = simd ?? new JsForward(steps);
     this.engine = simd ? 'wasm-simd' : 'js';
+    this.engineReason = simd ? null : jsReason(steps, options.simd !== false);
   }
 
   /** Writes the output row of one text, given its distinct word columns, into `out` at `offset`. */
@@ -352,4 +355,11 @@ function activate(v: Float64Array | Float32Array, act: Activation): void {
       for (let i = 0; i < v.length; i++) v[i] = v[i]! / sum;
     }
   }
+}
+
+function jsReason(steps: DenseStep[], asked: boolean): string {
+  if (!asked) return 'SIMD turned off';
+  const support = simdSupport();
+  if ('reason' in support) return support.reason;
+  return `layer widths (${steps.map((s) => s.outDim).join(', ')}) are not all multiples of 4`;
 }

@@ -15,6 +15,10 @@ export interface BatchPredictor {
   predictRows(texts: readonly string[], onRow?: (row: number) => void): Float32Array;
   /** Full output rows of a row-major `rows x inputWidth` numeric input (the tensor API); `onRow` as in predictBatch. */
   forward(values: Float32Array, rows: number, onRow?: (row: number) => void): Float32Array;
+  /** What computes it: `wasm-simd` or `js` on the fast path (tfjs's predictor leaves it unset). */
+  readonly engine?: string;
+  /** Why a fast path runs in plain JavaScript, null otherwise. */
+  readonly engineReason?: string | null;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface BatchPredictor {
  * const fast = createFastPredictor(bundle);
  * if ('predictor' in fast) fast.predictor.predictBatch(['oil prices rose']);
  */
-export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPredictor } | { reason: string } {
+export function createFastPredictor(bundle: ModelBundle, options: { simd?: boolean } = {}): { predictor: BatchPredictor } | { reason: string } {
   const plan = planFastPath(bundle);
   if (!plan.ok) return { reason: plan.reason };
   // A tensor-only model or one with preprocessing.json has no bag-of-words tokenizer of its own.
@@ -33,7 +37,7 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
   if (plan.embedding && bundle.tokenizerJson !== '') return { reason: 'an Embedding model reads sequences: declare texts_to_sequences + pad_sequences in preprocessing.json' };
   const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson === '' ? '{"word_index": "{}", "num_words": ' + bundle.inputWidth + '}' : bundle.tokenizerJson);
   if (tokenizer.matrixWidth !== bundle.inputWidth) return { reason: `tokenizer width ${tokenizer.matrixWidth} is not the model's ${bundle.inputWidth}` };
-  const net = new FastForward(plan.steps);
+  const net = new FastForward(plan.steps, options);
   const width = net.outputWidth;
   const row = new Float32Array(width);
   const embedding = plan.embedding;
@@ -81,5 +85,5 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
     return { classes, probs };
   }
 
-  return { predictor: { predictBatch, predictRows, forward } };
+  return { predictor: { predictBatch, predictRows, forward, engine: net.engine, engineReason: net.engineReason } };
 }

@@ -53,6 +53,10 @@ export function uwsgiStatus(slot: SlotSnapshot): { status: UwsgiStatus; acceptin
     // uWSGI shows a worker that is still loading its app as idle with accepting 0.
     case 'starting':
       return { status: 'idle', accepting: 0 };
+    // Kept failing: no thread, retried at the respawn ceiling. uWSGI has no such state; readers
+    // show the word (mltop colours it), and `mlserve.workers[].last_error` says why.
+    case 'failed':
+      return { status: 'failed', accepting: 0 };
     // Retiring: it finishes its batch (busy) and takes no new one (accepting 0).
     case 'stopping':
       return { status: slot.busySince > 0 ? 'busy' : 'idle', accepting: 0 };
@@ -147,7 +151,7 @@ function extras(input: StatsInput): MlserveExtras {
     now: input.now / 1000,
     uptime: round3(Math.max(0, input.now - input.process.startedAt) / 1000),
     process: { rss: input.process.rss, vsz: input.process.vsz },
-    model: { name: model.name, version: model.version, backend: model.backend, accuracy: model.accuracy },
+    model: { name: model.name, version: model.version, backend: model.backend, engine: model.engine ?? model.backend, accuracy: model.accuracy },
     cheaper: cheaper && {
       algo: cheaper.algo,
       state: { ...cheaper.state },
@@ -195,6 +199,8 @@ function mlserveWorker(slot: SlotSnapshot, input: StatsInput): MlserveWorker {
   return {
     id: slot.id,
     state: slot.status,
+    last_error: slot.lastError,
+    failures: slot.failures,
     thread_id: slot.threadId,
     time_to_ready_ms: slot.spawnMs > 0 || slot.readyAt > 0 ? round3(slot.spawnMs) : null,
     ready_at: Math.floor(slot.readyAt / 1000),

@@ -112,8 +112,8 @@ export class StatsCollector {
   }
 
   /**
-   * The number of slots with a thread (not cheap) is now `active`. Call it on every change (or
-   * periodically): the history holds, per second, the most seen, and carries the last value
+   * The number of active slots (cheaper/active.ts: a ready thread) is now `active`. Call it on
+   * every slot change (the supervisor's `active` event, retire included) or periodically: the history holds, per second, the most seen, and carries the last value
    * over seconds without a call.
    */
   recordWorkers(active: number): void {

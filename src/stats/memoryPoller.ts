@@ -36,7 +36,7 @@ export interface WorkerMemoryPollerOptions {
  * const input = { ...facts, memory: poller.reports() };
  */
 export class WorkerMemoryPoller {
-  readonly #opts: WorkerMemoryPollerOptions;
+  #opts: WorkerMemoryPollerOptions;
   readonly #clock: () => number;
   readonly #reports = new Map<number, WorkerMemory>();
   readonly #pending = new Set<number>();
@@ -58,6 +58,14 @@ export class WorkerMemoryPoller {
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** Polls every `ms` from now on (a reload of check-interval); restarts the timer when running. */
+  setIntervalMs(ms: number): void {
+    this.#opts = { ...this.#opts, intervalMs: ms };
+    if (!this.#timer) return;
+    this.stop();
+    this.start();
   }
 
   /** The last report of each live slot, by slot id. */
@@ -87,7 +95,7 @@ export class WorkerMemoryPoller {
     } catch (err) {
       // The thread died or was retired meanwhile: the supervisor reports that; the stats show rss 0.
       this.#reports.delete(id);
-      this.#opts.log.debug({ worker: id, err: (err as Error).message }, 'memory report failed');
+      this.#opts.log.debug({ worker: id, err }, 'memory report failed');
     } finally {
       this.#pending.delete(id);
     }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { StatsInput } from './statsInput.js';
+import { countActive } from '../cheaper/active.js';
 
 /** The metrics a {@link StatsCollector} records into directly, per event. */
 export interface PromRecorders {
@@ -9,7 +10,7 @@ export interface PromRecorders {
 }
 
 /** Worker states of `mlserve_workers{state}`; `active` is every slot with a thread. */
-export const workerStates = ['active', 'idle', 'busy', 'cheap', 'starting'] as const;
+export const workerStates = ['active', 'idle', 'busy', 'cheap', 'starting', 'failed'] as const;
 
 /**
  * Registers mlserve's Prometheus metrics in `registry` (never prom-client's global one, so a
@@ -64,17 +65,14 @@ export function registerPromMetrics(
   });
   new Gauge({
     name: 'mlserve_workers',
-    help: 'Worker slots by state; active = slots with a thread (starting, idle, busy or stopping)',
+    help: 'Worker slots by state; active = slots with a ready thread (idle or busy); failed = kept failing, retried',
     labelNames: ['state'] as const,
     registers,
     collect() {
       const input = source();
       if (!input) return;
-      const counts: Record<(typeof workerStates)[number], number> = { active: 0, idle: 0, busy: 0, cheap: 0, starting: 0 };
-      for (const slot of input.slots) {
-        if (slot.status !== 'cheap') counts.active++;
-        if (slot.status !== 'stopping') counts[slot.status]++;
-      }
+      const counts: Record<(typeof workerStates)[number], number> = { active: countActive(input.slots), idle: 0, busy: 0, cheap: 0, starting: 0, failed: 0 };
+      for (const slot of input.slots) if (slot.status !== 'stopping') counts[slot.status]++;
       for (const state of workerStates) this.set({ state }, counts[state]);
     },
   });

@@ -3,8 +3,11 @@
  * document, /metrics, the memory poller and the cheaper algorithms read copies of. Owned here,
  * below the master, so stats never imports the master.
  */
-/** A worker slot's state, as uWSGI's stats name them (plus `starting`, which uWSGI cannot see). */
-export type SlotStatus = 'cheap' | 'starting' | 'idle' | 'busy' | 'stopping';
+/**
+ * A worker slot's state, as uWSGI's stats name them, plus `starting` (which uWSGI cannot see)
+ * and `failed` (no thread: it kept failing, and is retried at the respawn policy's ceiling).
+ */
+export type SlotStatus = 'cheap' | 'starting' | 'idle' | 'busy' | 'stopping' | 'failed';
 
 /** What the master knows of one slot; the stats socket and the cheaper algorithms read copies. */
 export interface SlotSnapshot {
@@ -38,4 +41,8 @@ export interface SlotSnapshot {
   busySince: number;
   /** Cumulative busy time in ms, for busyness-style algorithms. */
   busyMs: number;
+  /** Why the slot's last thread died or did not start, null if none ever did. */
+  lastError: string | null;
+  /** Consecutive failures (the respawn policy's streak); `failed` past the policy's limit. */
+  failures: number;
 }

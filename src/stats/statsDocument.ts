@@ -46,8 +46,11 @@ export interface StatsCore {
   req_info: { request_start?: number };
 }
 
-/** The uWSGI worker statuses (uWSGI also has `sig<N>`, which mlserve never shows). */
-export type UwsgiStatus = 'idle' | 'busy' | 'cheap' | 'pause';
+/**
+ * The uWSGI worker statuses (uWSGI also has `sig<N>`, which mlserve never shows), plus mlserve's
+ * `failed`: a slot that kept failing to start or kept dying, retried at the respawn ceiling.
+ */
+export type UwsgiStatus = 'idle' | 'busy' | 'cheap' | 'pause' | 'failed';
 
 /** uWSGI `workers[]`, one per slot. */
 export interface StatsWorker {
@@ -83,8 +86,12 @@ export interface StatsWorker {
 /** mlserve's facts about one slot, beside the uWSGI ones (same order as `workers`). */
 export interface MlserveWorker {
   id: number;
-  /** The slot table's own state: cheap, starting, idle, busy, stopping. */
+  /** The slot table's own state: cheap, starting, idle, busy, stopping, failed. */
   state: string;
+  /** Why the slot's last thread died or did not start; null if none ever did. */
+  last_error: string | null;
+  /** Consecutive failures (the respawn policy's streak): 0 after a stable run. */
+  failures: number;
   thread_id: number;
   /** Spawn to ready of the current (or last) thread, ms; null before the first thread was ready. */
   time_to_ready_ms: number | null;
@@ -109,7 +116,8 @@ export interface MlserveExtras {
   /** Seconds since the process started. */
   uptime: number;
   process: { rss: number; vsz: number };
-  model: { name: string; version: number | string; backend: string; accuracy: number | null };
+  /** `engine`: what computes the predictions, `wasm-simd` | `js` (the fast path) | `tfjs-<backend>`. */
+  model: { name: string; version: number | string; backend: string; engine: string; accuracy: number | null };
   cheaper: {
     algo: string;
     state: Record<string, number | string>;

@@ -47,6 +47,8 @@ export interface ModelInfo {
   version: number | string;
   /** The tfjs backend the workers really use (`tensorflow`, `wasm`, `cpu`). */
   backend: string;
+  /** What computes the predictions: `wasm-simd` | `js` (the fast path) | `tfjs-<backend>`; optional for older inputs. */
+  engine?: string;
   /** Test accuracy from the model's metadata.json, null when it does not say. */
   accuracy: number | null;
 }

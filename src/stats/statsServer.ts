@@ -39,8 +39,8 @@ export interface StatsServerOptions {
 export interface StatsServer {
   /** Where it listens; for TCP the real port (useful with port 0). */
   readonly address: StatsAddress;
-  /** Stops listening, drops open connections, removes the socket file when `vacuum`. */
-  close(): Promise<void>;
+  /** Stops listening, drops open connections, removes the socket file when `vacuum` (as given here, else as started). */
+  close(vacuum?: boolean): Promise<void>;
 }
 
 // uWSGI reads one buffer of 4096 bytes for stats-http; a head larger than this is not a stats client.
@@ -69,7 +69,7 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
       body = minified ? JSON.stringify(doc) : JSON.stringify(doc, null, '\t');
     } catch (err) {
       // uWSGI closes the connection when it cannot generate the document; so do we, and say why.
-      log.error({ err: (err as Error).message }, 'stats: cannot build the document');
+      log.error({ err }, 'stats: cannot build the document');
       socket.destroy();
       return;
     }
@@ -90,7 +90,7 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
     open.add(socket);
     socket.once('close', () => open.delete(socket));
     socket.setTimeout(timeoutMs, () => socket.destroy());
-    socket.on('error', (err) => log.debug({ err: err.message }, 'stats: client connection error'));
+    socket.on('error', (err) => log.debug({ err }, 'stats: client connection error'));
     if (!http) {
       // Nothing is read, but whatever a client sends is drained: closing a socket with unread
       // data would reset the connection and could cut the document short.
@@ -131,12 +131,12 @@ export async function startStatsServer(options: StatsServerOptions): Promise<Sta
   let closed: Promise<void> | null = null;
   return {
     address,
-    close() {
+    close(vacuum = options.vacuum ?? true) {
       closed ??= (async () => {
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const socket of open) socket.destroy();
         await done;
-        if (typeof address === 'string' && (options.vacuum ?? true)) await removeSocket(address);
+        if (typeof address === 'string' && vacuum) await removeSocket(address);
       })();
       return closed;
     },

@@ -12,6 +12,8 @@ export interface StatsThreadOptions extends Omit<StatsServerOptions, 'build' | '
   /** The counters, gathered on the calling thread once per document (or per burst of clients). */
   input: () => StatsInput;
   log: Logger;
+  /** The thread's entry module, statsThreadMain.js by default; tests pass a fixture that wraps it. */
+  threadModule?: URL | string;
   /** First wait before restarting a thread that died, ms (1000); doubles up to 30 s. */
   restartDelayMs?: number;
 }
@@ -83,7 +85,7 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
 
   /** Starts a thread and resolves with its address once it listens; rejects if it cannot. */
   async function spawn(): Promise<StatsAddress> {
-    const w = new Worker(THREAD_URL, { workerData: data, resourceLimits: RESOURCE_LIMITS, name: 'mlserve-stats' });
+    const w = new Worker(options.threadModule ?? THREAD_URL, { workerData: data, resourceLimits: RESOURCE_LIMITS, name: 'mlserve-stats' });
     w.unref();
     const started = Date.now();
     const listening = new Promise<StatsAddress>((resolve, reject) => {
@@ -118,7 +120,7 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
       throw new MlserveError('ERR_INTERNAL', 'stats thread: closed while starting');
     }
     worker = w;
-    w.on('error', (err) => log.error({ err: err.message, threadId: w.threadId }, 'stats thread failed'));
+    w.on('error', (err) => log.error({ err, threadId: w.threadId }, 'stats thread failed'));
     w.once('exit', (code) => {
       if (worker === w) worker = null;
       if (closing) return;
@@ -143,7 +145,7 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
           },
           (err: Error) => {
             if (closing) return;
-            log.error({ err: err.message, restartInMs: delay }, 'stats thread: restart failed; trying again');
+            log.error({ err, restartInMs: delay }, 'stats thread: restart failed; trying again');
             scheduleRestart();
           },
         )
@@ -167,13 +169,13 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
     get restarts() {
       return restarts;
     },
-    close() {
+    close(vacuum?: boolean) {
       closed ??= (async () => {
         closing = true;
         if (restartTimer) clearTimeout(restartTimer);
         // A thread being started stops itself once it listens (see spawn).
         await starting;
-        if (worker) await stopThread(worker);
+        if (worker) await stopThread(worker, vacuum);
       })();
       return closed;
     },
@@ -184,11 +186,11 @@ export async function startStatsThread(options: StatsThreadOptions): Promise<Sta
  * Asks a thread to close its server (removing the socket file when `vacuum`) and waits for it to
  * exit; one that does not within 5 s is terminated. Never rejects: it runs during shutdown.
  */
-async function stopThread(w: Worker): Promise<void> {
+async function stopThread(w: Worker, vacuum?: boolean): Promise<void> {
   const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
   const timer = setTimeout(() => void w.terminate(), 5000);
   try {
-    w.postMessage({ type: 'close' } satisfies ToStatsThread);
+    w.postMessage((vacuum === undefined ? { type: 'close' } : { type: 'close', vacuum }) satisfies ToStatsThread);
     await exited;
   } finally {
     clearTimeout(timer);

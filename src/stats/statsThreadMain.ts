@@ -14,7 +14,6 @@ import type { FromStatsThread, StatsThreadData, ToStatsThread } from './statsThr
 
 const port = parentPort!;
 const data = workerData as StatsThreadData;
-const testHooks = process.env['NODE_MLSERVE_TEST_HOOKS'] === '1';
 
 const post = (message: FromStatsThread): void => port.postMessage(message);
 
@@ -56,9 +55,9 @@ port.on('message', (message: ToStatsThread) => {
   if (message.type === 'close') {
     void (async () => {
       try {
-        await server?.close();
+        await server?.close(message.vacuum);
       } catch (err) {
-        log.error({ err: (err as Error).message }, 'stats: cannot remove the socket file');
+        log.error({ err }, 'stats: cannot remove the socket file');
       }
       for (const waiting of pending.values()) waiting.reject(new Error('stats thread closing'));
       pending.clear();
@@ -83,11 +82,7 @@ try {
     timeoutMs: data.timeoutMs,
     log,
     build: async () => {
-      const counters = await input();
-      // Test hook (NODE_MLSERVE_TEST_HOOKS=1): a model named "\0crash" kills this thread, so tests
-      // can watch the master restart it.
-      if (testHooks && counters.model.name === '\0crash') setImmediate(() => { throw new Error('stats thread: test crash'); });
-      return buildStatsDocument(counters);
+      return buildStatsDocument(await input());
     },
   });
   post({ type: 'listening', address: server.address });

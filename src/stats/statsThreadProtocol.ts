@@ -27,5 +27,5 @@ export type FromStatsThread =
 export type ToStatsThread =
   | { type: 'input'; id: number; input: StatsInput }
   | { type: 'input'; id: number; error: string }
-  /** Close the server (removing the socket file when `vacuum`) and exit. */
-  | { type: 'close' };
+  /** Close the server (removing the socket file when `vacuum`, the value in force now) and exit. */
+  | { type: 'close'; vacuum?: boolean };

@@ -2,6 +2,7 @@
 // @types/node does not declare it without the DOM lib, which the server must not pull in.
 declare namespace WebAssembly {
   class Memory {
+    constructor(descriptor: { initial: number; maximum?: number });
     readonly buffer: ArrayBuffer;
   }
   class Module {
@@ -11,4 +12,5 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: object);
     readonly exports: Record<string, unknown>;
   }
+  function validate(bytes: Uint8Array): boolean;
 }

@@ -20,6 +20,10 @@ import { MlserveError } from '../errors.js';
 interface Serving {
   predictor: BatchPredictor;
   backend: string;
+  /** `wasm-simd` | `js` (the fast path) | `tfjs-<backend>`. */
+  engine: string;
+  /** Why the fast path computes in plain JavaScript, null otherwise. */
+  engineReason: string | null;
   fastPathSkipped: string | null;
   tfBytes(): number;
   wasmBytes(): number;
@@ -30,7 +34,10 @@ async function serve(init: WorkerInit): Promise<Serving> {
   let skipped: string | null = null;
   if (init.fastPath) {
     const fast = createFastPredictor(init.bundle);
-    if ('predictor' in fast) return { predictor: fast.predictor, backend: 'fastpath', fastPathSkipped: null, tfBytes: () => 0, wasmBytes: () => 0 };
+    if ('predictor' in fast) {
+      const { predictor } = fast;
+      return { predictor, backend: 'fastpath', engine: predictor.engine ?? 'js', engineReason: predictor.engineReason ?? null, fastPathSkipped: null, tfBytes: () => 0, wasmBytes: () => 0 };
+    }
     skipped = fast.reason;
   }
   // Loaded only when needed: tfjs costs ~60 MB and ~0.3 s per thread.
@@ -41,6 +48,8 @@ async function serve(init: WorkerInit): Promise<Serving> {
   return {
     predictor,
     backend,
+    engine: `tfjs-${backend}`,
+    engineReason: null,
     fastPathSkipped: skipped,
     tfBytes: () => tf.memory().numBytes,
     // The wasm backend's linear memory: tensors live there, outside V8's heap and its limits.
@@ -57,44 +66,6 @@ if (init.bundle.tokenizerJson !== '') predictor.predictBatch(['warm up']);
 else predictor.forward(new Float32Array(init.bundle.inputWidth), 1);
 const loadMs = performance.now() - started;
 
-function spinFor(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    /* synchronous work that only terminate() can stop */
-  }
-}
-
-const leak: unknown[] = [];
-
-/**
- * The test hooks of {@link WorkerInit.testOps}; real traffic never reaches this. Each hook row
- * reports its progress as a real row does. Returns true when a hook crashes the thread (the
- * batch goes no further, as a real crash in that row would not).
- */
-function runTestHooks(texts: string[]): boolean {
-  for (let row = 0; row < texts.length; row++) {
-    const text = texts[row]!;
-    if (text.charCodeAt(0) !== 0) continue;
-    setProgress(row);
-    // "\0crash:batch" dies as a crash in a batch-wide step would: with no row to blame.
-    if (text === '\0crash:batch') setProgress(PROGRESS_BATCH);
-    if (text === '\0crash' || text === '\0crash:batch') {
-      // Thrown outside the task: an uncaught exception ends the thread, as a real crash would.
-      setImmediate(() => {
-        throw new Error('crash requested by a test hook');
-      });
-      return true;
-    }
-    const spin = /^\0spin:(\d+)$/.exec(text);
-    if (spin) spinFor(Number(spin[1]));
-    const alloc = /^\0alloc:(\d+)$/.exec(text);
-    if (alloc) {
-      // Retained JS objects, as a leak would: what worker-max-heap must stop.
-      for (let mb = 0; mb < Number(alloc[1]); mb++) leak.push(Array.from({ length: 32768 }, (_, i) => ({ i })));
-    }
-  }
-  return false;
-}
 
 const { outputWidth, decoding } = init.bundle;
 // The plan of preprocessing.json, built here from the posted data (the worker never reads disk).
@@ -121,11 +92,9 @@ function run(input: ModelInput, wantScores: boolean): Pick<PredictResult, 'class
   return wantScores || decoding.kind === 'multi-label' ? { ...top, scores } : top;
 }
 
-/** A batch's result, or null when a test hook crashed the thread (the crash answers). */
-function predict(input: ModelInput, wantScores: boolean): PredictResult | null {
+function predict(input: ModelInput, wantScores: boolean): PredictResult {
   const t0 = performance.now();
   try {
-    if (init.testOps && input.kind === 'text' && runTestHooks(input.texts)) return null;
     const result: PredictResult = { op: 'predict', ...run(input, wantScores), ms: performance.now() - t0 };
     setProgress(PROGRESS_IDLE);
     return result;
@@ -144,11 +113,10 @@ function predict(input: ModelInput, wantScores: boolean): PredictResult | null {
 }
 
 /** Runs one task; the master owns batching, so a task is a whole batch. */
-export default function handle(task: WorkerTask): WorkerResult | Promise<never> | unknown {
+export default function handle(task: WorkerTask): WorkerResult | unknown {
   switch (task.op) {
     case 'predict': {
       const result = predict(task.input, task.scores);
-      if (result === null) return new Promise<never>(() => {}); // the crash answers
       // Piscina's transferable protocol: the buffers move to the master without a copy.
       const buffers: ArrayBufferLike[] = [result.classes.buffer, result.probs.buffer];
       if (result.scores) buffers.push(result.scores.buffer);
@@ -158,7 +126,7 @@ export default function handle(task: WorkerTask): WorkerResult | Promise<never> 
       } as never);
     }
     case 'warmup':
-      return { op: 'warmup', threadId, backend, fastPathSkipped: serving.fastPathSkipped, loadMs };
+      return { op: 'warmup', threadId, backend, engine: serving.engine, engineReason: serving.engineReason, fastPathSkipped: serving.fastPathSkipped, loadMs };
     case 'memory': {
       const heap = getHeapStatistics();
       return {

@@ -10,14 +10,6 @@ export interface WorkerInit {
   /** Serve with the exact sparse fast path when the model qualifies (then tfjs is never loaded). */
   fastPath: boolean;
   /**
-   * Test hooks, for supervision tests only (env NODE_MLSERVE_TEST_HOOKS=1): a text starting with
-   * NUL is an instruction to the worker — "\0crash" ends the thread with an uncaught exception
-   * ("\0crash:batch" the same, as if in a batch-wide step: no row reported),
-   * "\0spin:MS" keeps it busy in synchronous code for MS ms (a stuck prediction), "\0alloc:N"
-   * retains N chunks of small JS objects (a leak).
-   */
-  testOps: boolean;
-  /**
    * The row being predicted, in shared memory (src/worker/progress.ts): read by the master when
    * the thread dies mid-batch, to tell the culprit from its batch-mates. Added by WorkerThread.
    */
@@ -36,6 +28,10 @@ export interface WarmupResult {
   op: 'warmup';
   threadId: number;
   backend: string;
+  /** What computes the predictions: `wasm-simd` | `js` (the fast path) | `tfjs-<backend>`. */
+  engine: string;
+  /** Why the fast path computes in plain JavaScript (no SIMD, odd widths), null otherwise. */
+  engineReason: string | null;
   /** Why the fast path was not used, when it was asked for and did not apply. */
   fastPathSkipped: string | null;
   loadMs: number;

@@ -13,9 +13,13 @@ test('the shipped config/mlserve.ini loads without warnings; paths land at the r
   assert.deepEqual(loaded.warnings, []);
   assert.equal(loaded.config.socket, `${root}/run/mlserve.sock`);
   assert.equal(loaded.config.model, `${root}/models/reuters`);
-  assert.equal(loaded.config.workers, 2);
+  assert.equal(loaded.config.workers, 4);
   assert.equal(loaded.sources.workers, 'file');
   assert.equal(loaded.sources.backend, 'default');
+  // It shows the product: the stats socket mltop reads, and the spare cheaper from 1 worker.
+  assert.equal(loaded.config.stats, `${root}/run/mlserve-stats.sock`);
+  assert.equal(loaded.config.cheaper, 1);
+  assert.equal(loaded.config.cheaperAlgo, 'spare');
 });
 
 test('the shipped config means the same from another working directory', async () => {

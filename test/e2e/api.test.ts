@@ -76,13 +76,15 @@ describe('HTTP API over the Unix socket', () => {
 
   test('/healthz is alive and /readyz names the model, version, backend and workers', async () => {
     assert.deepEqual((await httpRequest({ socketPath: ml.socketPath, path: '/healthz' })).json, { status: 'alive' });
-    const ready = await httpRequest<{ ready: boolean; model: { name: string; version: number; backend: string }; workers: { total: number; ready: number } }>({
+    const ready = await httpRequest<{ ready: boolean; model: { name: string; version: number; backend: string; engine: string }; workers: { total: number; ready: number } }>({
       socketPath: ml.socketPath,
       path: '/readyz',
     });
     assert.equal(ready.status, 200);
     assert.equal(ready.json!.model.name, 'reuters');
     assert.equal(ready.json!.model.version, 1);
+    assert.equal(ready.json!.model.engine, 'wasm-simd', 'the fast path on the kernels assembled from kernels.wat');
+    assert.equal(ml.ready['engine'], 'wasm-simd', 'the ready line names the engine');
     assert.equal(ready.json!.workers.total, 2);
     assert.equal(ready.json!.workers.ready, 2);
   });

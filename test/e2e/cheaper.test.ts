@@ -2,19 +2,24 @@
  * The cheaper subsystem with real threads and real HTTP load over the socket: under load the
  * active worker count rises step by step to `workers`, and falls back to `cheaper` after it.
  *
- * The load is requests that keep a worker busy for 200 ms each, made with the test hook
- * "\0spin:200" (NODE_MLSERVE_TEST_HOOKS=1): real predictions take ~0.2 ms, too short to keep
- * every worker busy at the instant the master samples, which is what `spare` reacts to.
+ * The load is requests that keep a worker busy for 200 ms each, "\0spin:200" of the fixture
+ * worker test/fixtures/hookWorker.ts (the master runs in this process): real predictions take
+ * ~0.2 ms, too short to keep every worker busy at the instant the master samples, which is what
+ * `spare` reacts to.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMlserve, type LogLine } from '../helpers/mlserve.js';
+import type { LogLine } from '../helpers/mlserve.js';
+import { startMaster } from '../helpers/master.js';
+import { HOOK_WORKER_URL } from '../fixtures/workers.js';
 import { httpRequest } from '../helpers/http.js';
 
+// max-batch-size 1: one request per batch, so 6 clients keep every worker busy (the clients run
+// in the master's process, their requests land in the same I/O phase and would batch together).
 test('spare: 1 -> 4 workers under load, one step at a time, then back to 1, oldest first', async () => {
-  const ml = await startMlserve({
-    args: ['--workers', '4', '--cheaper', '1', '--cheaper-algo', 'spare', '--cheaper-overload', '1', '--check-interval', '1'],
-    env: { NODE_MLSERVE_TEST_HOOKS: '1' },
+  const ml = await startMaster({
+    args: ['--workers', '4', '--cheaper', '1', '--cheaper-algo', 'spare', '--cheaper-overload', '1', '--check-interval', '1', '--max-batch-size', '1'],
+    workerModule: HOOK_WORKER_URL,
   });
   try {
     assert.equal(ml.ready['workers'], 1, 'cheaper-initial defaults to cheaper');

@@ -59,7 +59,7 @@ test('a stale socket file is replaced; a live one is refused with ERR_SOCKET_IN_
     const ml = await startMlserve({ socketPath, args: ['--workers', '1'] });
     assert.equal((await httpRequest({ socketPath, path: '/healthz' })).status, 200);
 
-    const second = runMlserve(['--config', 'config/mlserve.ini', '--socket', socketPath, '--workers', '1']);
+    const second = runMlserve(['--config', 'test/fixtures/mlserve-test.ini', '--socket', socketPath, '--workers', '1']);
     assert.equal(second.code, 1);
     assert.match(second.stderr, /^mlserve: ERR_SOCKET_IN_USE: .*another instance/m);
     assert.equal((await httpRequest({ socketPath, path: '/healthz' })).status, 200, 'the first instance still serves');

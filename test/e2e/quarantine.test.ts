@@ -5,32 +5,32 @@
  * Regression: v0.1 retried a failed batch one request at a time, so the culprit ran again on a
  * second worker and killed it too, and a spinner got a second full harakiri (504 after ~2x).
  *
- * Poison is made with mlserve's worker test hooks (env NODE_MLSERVE_TEST_HOOKS=1: "\0crash",
+ * Poison is made with the hookWorker fixture (test/fixtures/hookWorker.ts: "\0crash",
  * "\0crash:batch", "\0spin:MS"), because a real model cannot be made to crash or hang on demand.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { startMlserve, type RunningMlserve } from '../helpers/mlserve.js';
+import { startMaster, type InProcessMaster } from '../helpers/master.js';
+import { HOOK_WORKER_URL } from '../fixtures/workers.js';
 import { httpRequest, type HttpResponse } from '../helpers/http.js';
 
-const hooks = { NODE_MLSERVE_TEST_HOOKS: '1' };
 type Body = { error?: { code: string; message: string }; predictions?: unknown[]; label?: string };
 
-function post(ml: RunningMlserve, texts: string[], reqId?: string): Promise<HttpResponse<Body>> {
+function post(ml: InProcessMaster, texts: string[], reqId?: string): Promise<HttpResponse<Body>> {
   return httpRequest<Body>({ socketPath: ml.socketPath, method: 'POST', path: '/predict', body: { texts }, ...(reqId ? { headers: { 'x-request-id': reqId } } : {}) });
 }
-function get(ml: RunningMlserve, text: string): Promise<HttpResponse<Body>> {
+function get(ml: InProcessMaster, text: string): Promise<HttpResponse<Body>> {
   return httpRequest<Body>({ socketPath: ml.socketPath, path: '/predict?text=' + encodeURIComponent(text) });
 }
-async function metric(ml: RunningMlserve, series: string): Promise<number> {
+async function metric(ml: InProcessMaster, series: string): Promise<number> {
   const text = (await httpRequest({ socketPath: ml.socketPath, path: '/metrics' })).body;
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 /** Polls /readyz (every 10 ms, 5 s at most) until `n` workers are busy. */
-async function busyWorkers(ml: RunningMlserve, n: number): Promise<void> {
+async function busyWorkers(ml: InProcessMaster, n: number): Promise<void> {
   const deadline = Date.now() + 5000;
   for (;;) {
     const r = await httpRequest<{ workers?: { busy: number } }>({ socketPath: ml.socketPath, path: '/readyz' });
@@ -45,7 +45,7 @@ async function busyWorkers(ml: RunningMlserve, n: number): Promise<void> {
  * as one batch on the first worker to free up. Resolves with the answers and when the batch
  * started (the first busy request's answer).
  */
-async function oneBatch(ml: RunningMlserve, workers: number, batch: (() => Promise<HttpResponse<Body>>)[]): Promise<{ answers: HttpResponse<Body>[]; at: number[]; startedAt: number }> {
+async function oneBatch(ml: InProcessMaster, workers: number, batch: (() => Promise<HttpResponse<Body>>)[]): Promise<{ answers: HttpResponse<Body>[]; at: number[]; startedAt: number }> {
   // One at a time, each seen busy on /readyz: two sent in the same turn would leave as one batch.
   const busy: Promise<HttpResponse<Body>>[] = [];
   for (let i = 1; i <= workers; i++) {
@@ -61,7 +61,7 @@ async function oneBatch(ml: RunningMlserve, workers: number, batch: (() => Promi
 
 describe('quarantine', () => {
   test('a batch of 8 with one crasher: exactly one thread dies, 7 x 200, 1 x 502, the log names its request id', async () => {
-    const ml = await startMlserve({ args: ['--workers', '2'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '2'], workerModule: HOOK_WORKER_URL });
     try {
       const batch = Array.from({ length: 8 }, (_, i) => (i === 5 ? () => post(ml, ['\0crash'], 'poison-5') : () => get(ml, `oil prices rose ${i}`)));
       const { answers } = await oneBatch(ml, 2, batch);
@@ -82,7 +82,7 @@ describe('quarantine', () => {
   });
 
   test('a batch of 8 with one spinner: one thread killed, the 504 within harakiri + 1 s of its first start, 7 x 200', async () => {
-    const ml = await startMlserve({ args: ['--workers', '2', '--harakiri', '1'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '2', '--harakiri', '1'], workerModule: HOOK_WORKER_URL });
     try {
       const batch = Array.from({ length: 8 }, (_, i) => (i === 2 ? () => post(ml, ['\0spin:30000']) : () => get(ml, `gold mine output ${i}`)));
       const { answers, at, startedAt } = await oneBatch(ml, 2, batch);
@@ -100,7 +100,7 @@ describe('quarantine', () => {
   });
 
   test('no row reported (a batch-wide step): the suspects run alone on the quarantine thread; one worker lost, the others answered', async () => {
-    const ml = await startMlserve({ args: ['--workers', '2', '--harakiri', '5'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '2', '--harakiri', '5'], workerModule: HOOK_WORKER_URL });
     try {
       const batch = Array.from({ length: 4 }, (_, i) => (i === 1 ? () => post(ml, ['\0crash:batch']) : () => get(ml, `sugar crop ${i}`)));
       const { answers } = await oneBatch(ml, 2, batch);
@@ -113,12 +113,12 @@ describe('quarantine', () => {
       assert.equal((await get(ml, 'after the quarantine')).status, 200);
     } finally {
       const code = await ml.stop();
-      assert.equal(code, 0, ml.stderr() + JSON.stringify(ml.lines.slice(-8)));
+      assert.equal(code, 0, JSON.stringify(ml.lines.slice(-8)));
     }
   });
 
   test('a request that exhausts worker-max-heap is counted as an out-of-memory kill and says so', async () => {
-    const ml = await startMlserve({ args: ['--workers', '1', '--worker-max-heap', '64M'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '1', '--worker-max-heap', '64M'], workerModule: HOOK_WORKER_URL });
     try {
       const r = await post(ml, ['\0alloc:400']);
       assert.equal(r.status, 502);
@@ -130,7 +130,7 @@ describe('quarantine', () => {
   });
 
   test('repeated poison requests: each costs one worker, respawns back off instead of storming', async () => {
-    const ml = await startMlserve({ args: ['--workers', '2'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '2'], workerModule: HOOK_WORKER_URL });
     try {
       for (let i = 0; i < 6; i++) assert.equal((await post(ml, ['\0crash'])).status, 502);
       assert.equal((await get(ml, 'still serving')).status, 200);

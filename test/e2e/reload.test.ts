@@ -50,7 +50,7 @@ test('SIGHUP under load: chain reload to version 2 with zero failed requests; an
     writeFileSync(join(models, '3', 'labels.json'), '["only one"]');
     ml.child.kill('SIGHUP');
     const failed = await ml.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('reload failed'), 60_000);
-    assert.match(String(failed['err']), /ERR_MODEL_INVALID/);
+    assert.equal((failed['err'] as { code?: string }).code, 'ERR_MODEL_INVALID', 'the error object is logged, with its code');
     assert.equal(await version(), 2);
 
     loading = false;

@@ -66,7 +66,7 @@ test('stats socket, /metrics and mltop on a live mlserve', async (t) => {
   t.after(() => tty.kill());
   const screen = await tty.waitForScreen((rows) => rows.some((r) => /^\s+3\s+0\.0\s+0\s/.test(r)), { what: 'three worker rows' });
   assert.match(screen[0]!, /^mlserve-0\.1\.0 - .* - req: 25 - /);
-  assert.ok(screen.some((r) => /^model: reuters v1 - backend: \w+ - accuracy: 0\.8767/.test(r)), screen.join('\n'));
+  assert.ok(screen.some((r) => /^model: reuters v1 - backend: fastpath \(wasm-simd\) - accuracy: 0\.8767/.test(r)), screen.join('\n'));
   assert.ok(screen.some((r) => /^\s+1\s+100\.0\s+\d+\s+25\s/.test(r)), 'worker 1 served all 25');
   await tty.sendKeys('q');
   assert.equal(await tty.waitForExit(), 0);

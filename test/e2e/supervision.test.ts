@@ -3,18 +3,19 @@
  * worker, a stuck one (harakiri), recycling (max-requests) and the bounded queue. The server
  * keeps serving after each.
  *
- * Crashes and stuck predictions are caused through mlserve's test hooks (env
- * NODE_MLSERVE_TEST_HOOKS=1: a text "\0crash" throws an uncaught exception in the worker thread,
- * "\0spin:MS" keeps it in synchronous code), because a real model cannot be made to crash or
+ * The master runs in this process (startMaster) with the fixture worker module
+ * test/fixtures/hookWorker.ts: the real worker plus "\0crash" (an uncaught exception in the
+ * thread) and "\0spin:MS" (synchronous code), because a real model cannot be made to crash or
  * hang on demand; everything else on the path (HTTP, queue, batching, Piscina, thread death,
- * respawn) is the real one.
+ * respawn) is the real one, and production code has no such hook.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMlserve, type RunningMlserve } from '../helpers/mlserve.js';
+import { startMaster, type InProcessMaster } from '../helpers/master.js';
 import { httpRequest, type HttpResponse } from '../helpers/http.js';
+import { HOOK_WORKER_URL } from '../fixtures/workers.js';
 
-const hooks = { NODE_MLSERVE_TEST_HOOKS: '1' };
+type RunningMlserve = InProcessMaster;
 type Body = { error?: { code: string }; predictions?: unknown[]; workers?: { ready: number } };
 
 function post(ml: RunningMlserve, texts: string[]): Promise<HttpResponse<Body>> {
@@ -36,7 +37,7 @@ async function allReady(ml: RunningMlserve, n: number): Promise<void> {
 
 describe('supervision', () => {
   test('a crashing worker is replaced; only its request fails (502), the master keeps serving', async () => {
-    const ml = await startMlserve({ args: ['--workers', '2'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '2'], workerModule: HOOK_WORKER_URL });
     try {
       const normal = Array.from({ length: 30 }, (_, i) => get(ml, `oil prices rose ${i}`));
       const crash = post(ml, ['\0crash']);
@@ -54,7 +55,7 @@ describe('supervision', () => {
   });
 
   test('harakiri: a stuck request gets 504 ERR_HARAKIRI, its worker is killed and replaced, others are answered', async () => {
-    const ml = await startMlserve({ args: ['--workers', '2', '--harakiri', '1'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '2', '--harakiri', '1'], workerModule: HOOK_WORKER_URL });
     try {
       const started = Date.now();
       const stuck = post(ml, ['\0spin:30000']);
@@ -73,7 +74,7 @@ describe('supervision', () => {
   });
 
   test('a batch killed by harakiri: only the stuck one fails, its batch-mates rerun (the quarantine)', async () => {
-    const ml = await startMlserve({ args: ['--workers', '1', '--harakiri', '1'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '1', '--harakiri', '1'], workerModule: HOOK_WORKER_URL });
     try {
       // Occupy the only worker so the next requests queue up and leave together as one batch.
       const first = post(ml, ['\0spin:300']);
@@ -91,7 +92,7 @@ describe('supervision', () => {
   });
 
   test('max-requests recycles a worker after its request; no request is lost', async () => {
-    const ml = await startMlserve({ args: ['--workers', '1', '--max-requests', '10', '--min-worker-lifetime', '0'] });
+    const ml = await startMaster({ args: ['--workers', '1', '--max-requests', '10', '--min-worker-lifetime', '0'] });
     try {
       for (let i = 0; i < 45; i++) {
         const r = await get(ml, `trade deficit ${i}`);
@@ -105,13 +106,13 @@ describe('supervision', () => {
   });
 
   test('worker-max-heap: a worker whose heap passes the cap dies (502), is respawned, and the rest keeps serving', async () => {
-    const ml = await startMlserve({ args: ['--workers', '1', '--worker-max-heap', '64M'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '1', '--worker-max-heap', '64M'], workerModule: HOOK_WORKER_URL });
     try {
       const leak = await post(ml, ['\0alloc:400']);
       assert.equal(leak.status, 502);
       assert.equal(leak.json?.error?.code, 'ERR_WORKER_CRASHED');
       const died = await ml.waitForLine((l) => l.msg === 'worker died, respawning');
-      assert.match(String(died['err']), /memory/i);
+      assert.match(String((died['err'] as { message?: string }).message), /memory/i, 'the cause is logged as an error object');
       await allReady(ml, 1);
       assert.equal((await get(ml, 'after the leak')).status, 200);
     } finally {
@@ -120,7 +121,7 @@ describe('supervision', () => {
   });
 
   test('beyond `listen` waiting requests: 503 ERR_QUEUE_FULL with Retry-After, then service resumes', async () => {
-    const ml = await startMlserve({ args: ['--workers', '1', '--listen', '5', '--max-batch-size', '1'], env: hooks });
+    const ml = await startMaster({ args: ['--workers', '1', '--listen', '5', '--max-batch-size', '1'], workerModule: HOOK_WORKER_URL });
     try {
       const busy = post(ml, ['\0spin:1500']);
       // No event tells that the request reached the worker; 100 ms is ample on loopback.

@@ -25,7 +25,7 @@ export interface MlserveOptions {
   env?: NodeJS.ProcessEnv;
   /** Working directory; the repo root by default, where config/mlserve.ini is. */
   cwd?: string;
-  /** The --config file; null for none. Default config/mlserve.ini. */
+  /** The --config file; null for none. Default test/fixtures/mlserve-test.ini (the shipped config runs cheaper and a stats socket). */
   config?: string | null;
   /** Socket to serve on; `<new temp dir>/mlserve.sock` by default. */
   socketPath?: string;
@@ -62,7 +62,7 @@ export interface RunningMlserve {
  * assert.equal(await ml.stop(), 0);
  */
 export async function startMlserve(options: MlserveOptions = {}): Promise<RunningMlserve> {
-  const { args = [], env, cwd = repoRoot, config = 'config/mlserve.ini', readyTimeoutMs = 30_000 } = options;
+  const { args = [], env, cwd = repoRoot, config = 'test/fixtures/mlserve-test.ini', readyTimeoutMs = 30_000 } = options;
   const dir = options.socketPath === undefined ? mkdtempSync(join(tmpdir(), 'mlserve-')) : undefined;
   const socketPath = options.socketPath ?? join(dir!, 'mlserve.sock');
   const argv = [mlserveBin, ...(options.subcommand ? [options.subcommand] : []), ...(config === null ? [] : ['--config', config]), ...(options.socketFlag === false ? [] : ['--socket', socketPath]), ...args];

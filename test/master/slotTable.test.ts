@@ -12,7 +12,7 @@ test('SlotTable spawns into the lowest cheap slot and leases the lowest idle one
   t.ready(2, 1500, 7);
   t.ready(1, 1600, 6);
   assert.equal(t.firstIdle(), 1);
-  assert.deepEqual(t.counts(), { cheap: 2, starting: 0, idle: 2, busy: 0, stopping: 0 });
+  assert.deepEqual(t.counts(), { cheap: 2, starting: 0, idle: 2, busy: 0, stopping: 0, failed: 0 });
   assert.equal(t.get(2).spawnMs, 500);
 });
 

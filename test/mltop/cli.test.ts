@@ -104,10 +104,11 @@ test('the default ADDRESS is the stats option of --config; errors exit 1 with on
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal((JSON.parse(ok.stdout) as { pid: number }).pid, 4242);
 
-  // The shipped config/mlserve.ini leaves stats off: say so rather than guess.
-  const none = await mltop(['--once']);
+  // A config without stats: say so rather than guess.
+  writeFileSync(join(dir, 'nostats.ini'), '[mlserve]\nworkers = 2\n');
+  const none = await mltop(['--once', '--config', join(dir, 'nostats.ini')], tmpdir());
   assert.equal(none.code, 1);
-  assert.match(none.stderr, /^mltop: ERR_CLI_ARGS: no ADDRESS given and config\/mlserve.ini sets no "stats" option/);
+  assert.match(none.stderr, /^mltop: ERR_CLI_ARGS: no ADDRESS given and .*nostats.ini sets no "stats" option/);
   const refused = await mltop([join(dir, 'nothing.sock'), '--once']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^mltop: cannot read stats: ENOENT/);

@@ -101,3 +101,14 @@ test('help replaces the table; --once has no key line; before any document', () 
   assert.equal(rows([...once, '']).length, 4);
   assert.match(renderFrame(null, null, opts(), 100, 5)[0]!, /no stats yet/);
 });
+
+test('a failed slot: its row in the alert colour and a line with its last error', () => {
+  const input = sampleInput();
+  input.slots[3] = { ...input.slots[3]!, status: 'failed', failures: 6, lastError: 'model does not load' };
+  const doc = JSON.parse(JSON.stringify(buildStatsDocument(input))) as unknown;
+  const frame = renderStyledFrame(null, doc, opts(), 200, 50);
+  const row = frame.lines.findIndex((l) => /^\s+4\s/.test(l) && l.includes('failed'));
+  assert.ok(row > 0, frame.lines.join('\n'));
+  assert.equal(frame.styles[row], 'alert');
+  assert.ok(frame.lines.includes(' worker 4 failed 6 times in a row, retrying: model does not load'), frame.lines.join('\n'));
+});

@@ -72,7 +72,7 @@ test('the document has every uWSGI 2.0 key with its type, and the mlserve extras
     window_seconds: 'number', latency_ms: 'object', rps_history: 'array', active_history: 'array', batches: 'object', workers: 'array',
     routes: 'object',
   }, 'mlserve');
-  assert.deepEqual(m['model'], { name: 'reuters', version: 1, backend: 'tensorflow', accuracy: 0.8767 });
+  assert.deepEqual(m['model'], { name: 'reuters', version: 1, backend: 'tensorflow', engine: 'tfjs-tensorflow', accuracy: 0.8767 });
   assert.deepEqual(m['queue'], { length: 3, max: 100, refused: 7, expired: 0 }, 'expired defaults to 0 when the input has none');
   assert.deepEqual(m['latency_ms'], { count: 1234, p50: 1.235, p90: 3.5, p99: 9.75 });
   assert.equal((m['rps_history'] as number[]).length, 60);

@@ -102,10 +102,12 @@ test('Prometheus text parses, and agrees with the stats document built from the 
   assert.equal(sampleValue(prom, 'mlserve_queue_length'), doc.listen_queue);
   assert.equal(prom.types.get('mlserve_worker_respawns_total'), 'counter');
   const byStatus = (s: string) => doc.mlserve.workers.filter((w) => w.state === s).length;
-  for (const state of ['idle', 'busy', 'cheap', 'starting']) {
+  for (const state of ['idle', 'busy', 'cheap', 'starting', 'failed']) {
     assert.equal(sampleValue(prom, 'mlserve_workers', { state }), byStatus(state), state);
   }
-  assert.equal(sampleValue(prom, 'mlserve_workers', { state: 'active' }), doc.workers.filter((w) => w.pid !== 0).length);
+  // One definition of active (cheaper/active.ts): a ready thread. Regression: /metrics counted
+  // every slot with a thread (starting, stopping) while the supervisor and the cheaper did not.
+  assert.equal(sampleValue(prom, 'mlserve_workers', { state: 'active' }), byStatus('idle') + byStatus('busy'));
   assert.equal(sampleValue(prom, 'mlserve_model_info', { name: 'reuters', version: '1', backend: 'tensorflow' }), 1);
   assert.ok(sampleValue(prom, 'process_cpu_user_seconds_total') !== undefined, 'default process metrics');
   assert.ok(sampleValue(prom, 'nodejs_heap_size_used_bytes') !== undefined);

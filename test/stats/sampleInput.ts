@@ -7,6 +7,7 @@ export function slot(id: number, over: Partial<SlotSnapshot> = {}): SlotSnapshot
     id, status: 'idle', threadId: id + 10, requests: 100 * id, deltaRequests: 10 * id, exceptions: 0,
     harakiriCount: 0, respawnCount: 0, lastSpawn: 1_795_237_531_250, readyAt: 1_795_237_531_900, spawnMs: 650,
     runningTimeUs: 123_456, avgRtUs: 820, tx: 14_000 * id, batches: 50 * id, rows: 120 * id, busySince: 0, busyMs: 123.456,
+    lastError: null, failures: 0,
     ...over,
   };
 }
@@ -45,7 +46,7 @@ export function sampleInput(over: Partial<StatsInput> = {}): StatsInput {
       slot(4, { status: 'cheap', threadId: 0, readyAt: 0 }),
     ],
     memory,
-    model: { name: 'reuters', version: 1, backend: 'tensorflow', accuracy: 0.8767 },
+    model: { name: 'reuters', version: 1, backend: 'tensorflow', engine: 'tfjs-tensorflow', accuracy: 0.8767 },
     cheaper: {
       algo: 'spare',
       state: { idle: 1, overloadCycles: 0 },

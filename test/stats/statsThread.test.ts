@@ -13,6 +13,7 @@ import { startStatsThread } from '../../src/stats/statsThread.js';
 import type { StatsInput } from '../../src/stats/statsInput.js';
 import { readAll } from './readAll.js';
 import { sampleInput } from './sampleInput.js';
+import { CRASHING_STATS_THREAD_URL } from '../fixtures/workers.js';
 
 // Real worker threads and real sockets throughout; nothing is mocked.
 
@@ -117,12 +118,12 @@ test('listen errors come back as MlserveError codes from the thread', async (t) 
 });
 
 test('a stats thread that dies is logged and started again on the same socket', async (t) => {
-  // The crash is caused by the test hook of statsThreadMain.ts (NODE_MLSERVE_TEST_HOOKS=1 and a
-  // model named "\0crash"): nothing else here can make a healthy thread die on demand.
-  withTestHooks(t);
+  // The crash is caused by the fixture thread module test/fixtures/crashingStatsThread.ts (the
+  // real statsThreadMain plus: a model named "\0crash" kills the thread): nothing else here can
+  // make a healthy thread die on demand.
   const path = join(tempDir(t), 'stats.sock');
   const { log, lines } = capturingLog();
-  const stats = await startStatsThread({ address: path, log, restartDelayMs: 50, input: crashingOnce() });
+  const stats = await startStatsThread({ address: path, log, restartDelayMs: 50, input: crashingOnce(), threadModule: CRASHING_STATS_THREAD_URL });
   t.after(() => stats.close());
   const firstThread = stats.threadId;
   await readAll(path); // may or may not get its document before the thread dies
@@ -134,17 +135,7 @@ test('a stats thread that dies is logged and started again on the same socket', 
   assert.equal(statSync(path).mode & 0o777, 0o600);
 });
 
-/** Sets NODE_MLSERVE_TEST_HOOKS=1 for the threads this test starts (see the crash test above). */
-function withTestHooks(t: { after(fn: () => void): void }): void {
-  const before = process.env['NODE_MLSERVE_TEST_HOOKS'];
-  process.env['NODE_MLSERVE_TEST_HOOKS'] = '1';
-  t.after(() => {
-    if (before === undefined) delete process.env['NODE_MLSERVE_TEST_HOOKS'];
-    else process.env['NODE_MLSERVE_TEST_HOOKS'] = before;
-  });
-}
-
-/** An input() that makes the thread crash once (the test hook), then behaves. */
+/** An input() that makes the fixture thread crash once, then behaves. */
 function crashingOnce(): () => StatsInput {
   let crash = true;
   return () => {
@@ -156,9 +147,8 @@ function crashingOnce(): () => StatsInput {
 }
 
 test('TCP on port 0: a restarted thread listens on the port the first one got', async (t) => {
-  withTestHooks(t);
   const { log } = capturingLog();
-  const stats = await startStatsThread({ address: { host: '127.0.0.1', port: 0 }, input: crashingOnce(), log, restartDelayMs: 50 });
+  const stats = await startStatsThread({ address: { host: '127.0.0.1', port: 0 }, input: crashingOnce(), threadModule: CRASHING_STATS_THREAD_URL, log, restartDelayMs: 50 });
   t.after(() => stats.close());
   const address = stats.address as { host: string; port: number };
   await readAll(address);
@@ -169,10 +159,9 @@ test('TCP on port 0: a restarted thread listens on the port the first one got', 
 
 for (const [when, delayMs] of [['pending', 2000], ['starting', 20]] as const) {
   test(`close() while a restart is ${when}: no thread is left, nor a socket file`, async (t) => {
-    withTestHooks(t);
     const path = join(tempDir(t), 'stats.sock');
     const { log, lines } = capturingLog();
-    const stats = await startStatsThread({ address: path, input: crashingOnce(), log, restartDelayMs: delayMs });
+    const stats = await startStatsThread({ address: path, input: crashingOnce(), threadModule: CRASHING_STATS_THREAD_URL, log, restartDelayMs: delayMs });
     await readAll(path);
     await until('the crash', () => lines.some((l) => /stats thread exited; restarting it/.test(l)));
     // 'starting': the restart timer (20 ms) has fired and the new thread is loading (tens of ms).

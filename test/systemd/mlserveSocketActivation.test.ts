@@ -66,7 +66,7 @@ async function terminate(child: ChildProcess): Promise<[number | null, NodeJS.Si
 }
 
 test('mlserve serves on the socket systemd passes it, and leaves the socket file in place on exit', { skip }, async (t) => {
-  const sa = await activate(t, [process.execPath, mlserveBin, '--config', 'config/mlserve.ini', '--socket', '{socket}', '--workers', '1']);
+  const sa = await activate(t, [process.execPath, mlserveBin, '--config', 'test/fixtures/mlserve-test.ini', '--socket', '{socket}', '--workers', '1']);
   // The first connection makes systemd-socket-activate exec mlserve; it waits in the kernel's
   // queue meanwhile (model loading, workers), so no retry loop is needed.
   const ready = await httpRequest<{ ready: boolean }>({ socketPath: sa.socketPath, path: '/readyz', timeoutMs: 60_000 }).catch((err: Error) => {
@@ -115,7 +115,7 @@ class Outcomes {
 }
 
 test('mlserve restarts behind a socket the service manager holds: no connection is refused', { skip }, async (t) => {
-  const sa = await activate(t, [process.execPath, supervisorJs, process.execPath, mlserveBin, '--config', 'config/mlserve.ini', '--socket', '{socket}', '--workers', '1']);
+  const sa = await activate(t, [process.execPath, supervisorJs, process.execPath, mlserveBin, '--config', 'test/fixtures/mlserve-test.ini', '--socket', '{socket}', '--workers', '1']);
   /** Instance n's pid (the supervisor's "started" event), once that mlserve logged "ready". */
   const ready = async (n: number): Promise<number> => {
     const started = await sa.stdout.waitFor((l) => l['supervisor'] === 'started' && l['instance'] === n, { timeoutMs: 60_000, what: `instance ${n} started` });
