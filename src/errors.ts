@@ -35,6 +35,8 @@ export type ErrorCode =
   // model loading and validation
   | 'ERR_MODEL_NOT_FOUND'
   | 'ERR_MODEL_INVALID'
+  // a readable Keras file mlserve refuses to serve (custom class, Keras 1, SavedModel, float16...)
+  | 'ERR_MODEL_UNSUPPORTED'
   | 'ERR_BACKEND'
   // training (npm run train): dataset rebuild or accuracy gate failed
   | 'ERR_TRAINING'
