@@ -11,7 +11,7 @@ export interface Chart {
 const GREY = '#888888';
 
 // Each server keeps its colour in every chart.
-const COLORS: Record<string, string> = { mlserve: PALETTE[0]!, 'uwsgi-flask': PALETTE[1]!, 'hello-world': PALETTE[2]! };
+const COLORS: Record<string, string> = { mlserve: PALETTE[0]!, 'uwsgi-flask': PALETTE[1]!, 'hello-world': PALETTE[2]!, 'mlserve uwsgi_pass': PALETTE[3]! };
 const colorOf = (name: string): string => COLORS[name] ?? PALETTE[3]!;
 
 function sweepCharts(sweep: SweepResult): Chart[] {

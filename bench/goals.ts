@@ -50,6 +50,14 @@ export function checkGoals(results: BenchResults): GoalCheck[] {
     checks.push({ goal: rpsGoal, measured: `${fmtInt(ml.wrk.okRps)} vs ${fmtInt(peer.wrk.okRps)} 2xx/s = ${ratio.toFixed(2)}x`, pass: ratio >= 3, margin: margin(ratio, 3, 'atLeast') });
   } else checks.push(notMeasured(rpsGoal, `no c=${c} sweep of both`));
 
+  // Issue 13: the classic stack's own nginx site, unchanged, through mlserve's uwsgi protocol.
+  const uwsgi = point(results, 'uwsgi-pass', c);
+  const uwsgiGoal = `GET /predict c=${c} through the seed's nginx site (uwsgi_pass): mlserve req/s >= 3.0x the peer's`;
+  if (uwsgi && peer) {
+    const ratio = uwsgi.wrk.okRps / peer.wrk.okRps;
+    checks.push({ goal: uwsgiGoal, measured: `${fmtInt(uwsgi.wrk.okRps)} vs ${fmtInt(peer.wrk.okRps)} 2xx/s = ${ratio.toFixed(2)}x`, pass: ratio >= 3, margin: margin(ratio, 3, 'atLeast') });
+  } else checks.push(notMeasured(uwsgiGoal, `no c=${c} sweep of both`));
+
   const p99Goal = `GET /predict c=${c}: mlserve p99 <= 0.5x the peer's`;
   if (ml && peer) {
     const ratio = ml.wrk.latencyMs.p99 / peer.wrk.latencyMs.p99;
@@ -107,6 +115,7 @@ function noFailures(results: BenchResults): GoalCheck {
   const runs: Array<[string, number, number]> = [];
   for (const p of results.sweep?.points ?? []) {
     if (p.server === 'mlserve') runs.push([`GET c=${p.concurrency}`, p.wrk.errorsTotal, p.wrk.requests]);
+    if (p.server === 'uwsgi-pass') runs.push([`GET uwsgi_pass c=${p.concurrency}`, p.wrk.errorsTotal, p.wrk.requests]);
   }
   if (results.post) runs.push(['POST', results.post.wrk.errorsTotal, results.post.wrk.requests]);
   for (const r of results.ramp?.runs ?? []) {

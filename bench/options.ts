@@ -6,8 +6,11 @@ export const PARTS = ['sweep', 'post', 'startup', 'ramp', 'mltop'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** The servers of the concurrency sweep. */
-export const SERVERS = ['mlserve', 'peer', 'hello'] as const;
-/** One of {@link SERVERS}: mlserve, the uWSGI peer, the hello-world ceiling. */
+export const SERVERS = ['mlserve', 'peer', 'hello', 'uwsgi-pass'] as const;
+/**
+ * One of {@link SERVERS}: mlserve, the uWSGI peer, the hello-world ceiling, and mlserve behind the
+ * seed's own nginx site (uwsgi_pass, a new upstream connection a request; swept at c=64 only).
+ */
 export type ServerName = (typeof SERVERS)[number];
 
 /** Everything `npm run bench` can be told; see {@link USAGE}. */
@@ -53,6 +56,7 @@ export const USAGE = `npm run bench -- [options]
 
 Parts (all by default): --only sweep,post,startup,ramp,mltop
   sweep    GET /predict through nginx at each --concurrency, for --servers mlserve,peer,hello
+           (and uwsgi-pass: mlserve behind the seed's nginx site, uwsgi_pass, at c=64 only)
   post     POST /predict with --post-size texts a request against mlserve through nginx
   startup  mlserve spawn to the first 200 on its socket (--startup-runs), and the peer's
   ramp     load rising and falling (--ramp-*), latency and active workers each second, mlserve and peer
@@ -61,7 +65,7 @@ Parts (all by default): --only sweep,post,startup,ramp,mltop
   --quick                  a short smoke run (2 s points, c=1,64, a short ramp); writes no docs
   --duration S             measured seconds per point (8)        --warmup S      warm-up per point (2)
   --concurrency LIST       sweep points (1,16,64,256)            --threads N     wrk threads (2)
-  --servers LIST           mlserve,peer,hello                    --texts N       GET texts (500)
+  --servers LIST           mlserve,peer,hello,uwsgi-pass         --texts N       GET texts (500)
   --workers N              mlserve workers (2)
   --post-connections N     (8)   --post-bodies N  different bodies (8)   --post-size N  texts a body (256)
   --startup-runs N         (5)

@@ -98,7 +98,8 @@ Written by \`npm run bench\` (bench/bench.ts) in one run of ${minutes} minutes o
 rerun it to refresh these figures rather than editing them. \`npm run bench -- --help\` lists the
 flags (\`--only sweep,post,startup,ramp,mltop\`, \`--quick\`, durations, concurrencies). Every server
 serves ${results.model} and sits behind a real nginx (worker_processes 1) on a loopback port; the
-servers run one at a time. wrk, nginx and the server share the machine's 2 CPUs, so the figures
+servers run one at a time (\`mlserve uwsgi_pass\` is mlserve behind the seed's own nginx site, a
+new uwsgi connection a request, measured at c=64). wrk, nginx and the server share the machine's 2 CPUs, so the figures
 compare servers on this machine, not absolute capacity; each is a single run, so rerun to see the
 spread before reading much into differences of a few percent.
 

@@ -32,6 +32,7 @@ export function renderSweep(sweep: SweepResult): string {
   const ratios: Array<[string, string, string]> = [];
   if (names.includes('uwsgi-flask')) ratios.push(['mlserve / peer', 'mlserve', 'peer']);
   if (names.includes('hello-world')) ratios.push(['mlserve / hello-world', 'mlserve', 'hello']);
+  if (names.includes('mlserve uwsgi_pass') && names.includes('uwsgi-flask')) ratios.push(['uwsgi_pass / peer', 'uwsgi-pass', 'peer']);
   const side = mdTable(
     ['concurrency', ...sweep.servers.map((s) => `${s.name} 2xx/s`), ...sweep.servers.map((s) => `${s.name} p99 ms`), ...ratios.map(([h]) => h)],
     concurrencies.map((c) => [

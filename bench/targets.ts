@@ -7,7 +7,7 @@ import { onProcessExit } from '../test/helpers/cleanup.js';
 import { LineLog } from '../test/helpers/lines.js';
 import { startMlserve } from '../test/helpers/mlserve.js';
 import { startNginx, type RunningNginx } from '../test/helpers/nginx.js';
-import { repoRoot } from '../test/helpers/paths.js';
+import { repoRoot, sharedDir } from '../test/helpers/paths.js';
 import { startPeer } from './peer.js';
 
 /** A server under load, reachable through its nginx, with the pid its memory is counted from. */
@@ -30,6 +30,8 @@ export interface Target {
 
 /** The site file every Node server sits behind: the one mlserve ships. */
 const siteConf = join(repoRoot, 'nginx', 'mlserve.conf');
+/** The classic stack's own nginx site (`include uwsgi_params; uwsgi_pass unix:...;`), read in place. */
+const seedSiteConf = join(sharedDir, 'fixtures', 'seed', 'nginx-site.conf');
 
 /** Options of {@link startMlserveTarget}. */
 export interface MlserveTargetOptions {
@@ -40,6 +42,8 @@ export interface MlserveTargetOptions {
   stats?: boolean;
   /** The report's name for it; `mlserve` by default. */
   name?: string;
+  /** nginx/mlserve.conf (proxy_pass, upstream keepalive) by default; `uwsgi_pass`: the seed's own site. */
+  site?: 'proxy_pass' | 'uwsgi_pass';
 }
 
 /** mlserve (config/mlserve.ini plus `args`) behind the real nginx with nginx/mlserve.conf. */
@@ -56,7 +60,7 @@ export async function startMlserveTarget(options: MlserveTargetOptions): Promise
   });
   let nginx: RunningNginx;
   try {
-    nginx = await startNginx({ siteConf, socketPath: ml.socketPath });
+    nginx = await startNginx({ siteConf: options.site === 'uwsgi_pass' ? seedSiteConf : siteConf, socketPath: ml.socketPath });
   } catch (err) {
     await ml.stop('SIGKILL');
     removeStatsDir();
@@ -67,7 +71,10 @@ export async function startMlserveTarget(options: MlserveTargetOptions): Promise
     name: options.name ?? 'mlserve',
     description:
       `mlserve ${options.args.join(' ')} (${String(ml.ready['workers'])} workers at start, backend ${String(ml.ready['backend'])}, ` +
-      `model ${model?.name}/${model?.version}); nginx/mlserve.conf (proxy_pass, upstream keepalive 32, Unix socket)`,
+      `model ${model?.name}/${model?.version}); ` +
+      (options.site === 'uwsgi_pass'
+        ? "the seed's nginx-site.conf (uwsgi_pass, a new upstream connection a request, Unix socket)"
+        : 'nginx/mlserve.conf (proxy_pass, upstream keepalive 32, Unix socket)'),
     url: nginx.url,
     port: nginx.port,
     serverPid: ml.pid,

@@ -5,6 +5,7 @@ import type { ServerName } from '../options.js';
 import type { SweepPoint, SweepResult } from '../results.js';
 import { startHelloTarget, startMlserveTarget, startPeerTarget, type Target } from '../targets.js';
 import { retryPolicy, type BenchContext } from './context.js';
+import { GOAL_CONCURRENCY } from '../goals.js';
 
 /** Starts the sweep's server `server` as the bench configures it. */
 export function startSweepTarget(server: ServerName, ctx: BenchContext): Promise<Target> {
@@ -15,7 +16,14 @@ export function startSweepTarget(server: ServerName, ctx: BenchContext): Promise
       return startPeerTarget({ modelDir: ctx.modelDir });
     case 'hello':
       return startHelloTarget();
+    case 'uwsgi-pass':
+      return startMlserveTarget({ modelBase: ctx.modelBase, args: ['--workers', String(ctx.options.workers)], site: 'uwsgi_pass', name: 'mlserve uwsgi_pass' });
   }
+}
+
+/** The concurrencies a server is swept at: all, but the uwsgi_pass path at the goal's c=64 only. */
+export function sweepConcurrencies(server: ServerName, concurrencies: readonly number[]): number[] {
+  return server === 'uwsgi-pass' ? [GOAL_CONCURRENCY] : [...concurrencies];
 }
 
 /** One GET through nginx before any load: a harness that measures 404s or 502s measures nothing. */
@@ -46,7 +54,7 @@ export async function runSweep(ctx: BenchContext): Promise<SweepResult> {
       ctx.log(`sweep: ${target.name} at ${target.url} (${target.description})`);
       result.servers.push({ server, name: target.name, description: target.description });
       await assertServes(target, ctx.getPaths[0]!);
-      for (const concurrency of options.concurrencies) {
+      for (const concurrency of sweepConcurrencies(server, options.concurrencies)) {
         const load = { paths: ctx.getPaths, threads: options.threads, connections: concurrency };
         const run = await measureLoad(target, load, options.durationS, options.warmupS, retryPolicy(ctx));
         const point: SweepPoint = { server, concurrency, ...run };

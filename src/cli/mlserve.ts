@@ -12,6 +12,10 @@ import { Master } from '../master/master.js';
 import { VERSION } from '../version.js';
 import { attachSystemd } from '../systemd/attachSystemd.js';
 import { takeListenFds } from '../systemd/inheritedSocket.js';
+import { applyEnvAndChdir } from '../master/processOptions.js';
+import { MasterFifo } from '../master/masterFifo.js';
+import { watchTouchFiles } from '../master/touchReload.js';
+import { formatConfigReport } from '../config/printConfig.js';
 
 async function main(argv: string[]): Promise<number> {
   const control = parseControl(argv);
@@ -20,7 +24,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await sendControl(control, config.pidfile)}\n`);
     return 0;
   }
-  const loaded = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
+  // Kept for reloads: `chdir` changes process.cwd(), and a reload reads the same files.
+  const cwd = process.cwd();
+  const loaded = await loadConfig({ argv, env: process.env, cwd });
   if (loaded.action === 'help') {
     process.stdout.write(formatHelp());
     return 0;
@@ -30,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { config } = loaded;
+  if (loaded.action === 'print-config') {
+    process.stdout.write(formatConfigReport(loaded));
+    return 0;
+  }
   const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
   for (const warning of loaded.warnings) log.warn({ configFile: loaded.configFile }, warning);
 
@@ -46,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   const testOps = process.env['NODE_MLSERVE_TEST_HOOKS'] === '1';
   if (testOps) log.warn('test hooks are on (NODE_MLSERVE_TEST_HOOKS=1): never in production');
   const reloadConfig = async () => {
-    const again = await loadConfig({ argv, env: process.env, cwd: process.cwd() });
+    const again = await loadConfig({ argv, env: process.env, cwd });
     for (const warning of again.warnings) log.warn({ configFile: again.configFile }, warning);
     return again.config;
   };
@@ -74,6 +84,19 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTTIN', () => master?.adjustWorkers(1));
   process.on('SIGTTOU', () => master?.adjustWorkers(-1));
 
+  applyEnvAndChdir(config, log);
+  // Created before the master (and so before uid/gid drop privileges): the fd stays readable.
+  const fifo = config.masterFifo
+    ? await MasterFifo.open(config.masterFifo, function onFifo(action) {
+        if (!master) return;
+        if (action === 'reload') void master.reload();
+        else if (action === 'stop') stop('SIGTERM');
+        else if (action === 'worker+') master.adjustWorkers(1);
+        else if (action === 'worker-') master.adjustWorkers(-1);
+        else log.info({ stats: master.readiness(), ...master.systemdSnapshot() }, 'stats (master FIFO)');
+      }, log)
+    : null;
+  const unwatch = watchTouchFiles([...config.touchReload, ...config.touchChainReload], () => void master?.reload(), log);
   master = await Master.start(config, log, {
     testOps,
     reloadConfig,
@@ -82,6 +105,8 @@ async function main(argv: string[]): Promise<number> {
   });
   if (stopSignal) stop(stopSignal);
   const code = await stopped;
+  unwatch();
+  await fifo?.close();
   log.flush();
   return code;
 }

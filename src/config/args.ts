@@ -4,12 +4,14 @@ import { didYouMean } from './suggest.js';
 import { uwsgiKeyNote, uwsgiKeySpellings } from './uwsgi-keys.js';
 
 /** What `mlserve` was asked to do. */
-export type Action = 'serve' | 'check' | 'help' | 'version';
+export type Action = 'serve' | 'check' | 'print-config' | 'help' | 'version';
 
 /** The CLI flags that are not options, as `--help` lists them. */
 export const cliActions: ReadonlyArray<{ readonly flags: readonly string[]; readonly metavar?: string; readonly help: string }> = [
   { flags: ['--config', '--ini'], metavar: 'FILE', help: 'read options from a uWSGI-style ini file ([mlserve] or [uwsgi] section)' },
   { flags: ['--check'], help: 'validate the configuration and the model, then exit' },
+  { flags: ['--print-config'], help: 'print the effective configuration, where each value came from (file:line, env, flag) and every ignored key with its reason, then exit' },
+  { flags: ['--set-ph', '--set-placeholder'], metavar: 'NAME=VALUE', help: "set uWSGI placeholder %(NAME) (wins over the file's NAME = ...); repeatable" },
   { flags: ['-h', '--help'], help: 'show this help and exit' },
   { flags: ['-v', '--version'], help: 'print the version and exit' },
 ];
@@ -28,6 +30,8 @@ export interface ParsedArgs {
   /** `--config` / `--ini` as written, or null. */
   readonly configFile: string | null;
   readonly options: readonly CliOption[];
+  /** `--set-ph NAME=VALUE`, in order (a later one wins). */
+  readonly placeholders: ReadonlyMap<string, string>;
   readonly warnings: readonly string[];
 }
 
@@ -51,9 +55,11 @@ function knownFlags(): string[] {
  * // { action: 'serve', configFile: 'config/mlserve.ini', options: [{ name: 'workers', value: '4', flag: '--workers' }], warnings: [] }
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  if (argv.some((a) => a === '-h' || a === '--help')) return { action: 'help', configFile: null, options: [], warnings: [] };
-  if (argv.some((a) => a === '-v' || a === '--version')) return { action: 'version', configFile: null, options: [], warnings: [] };
+  const none = { configFile: null, options: [], placeholders: new Map<string, string>(), warnings: [] };
+  if (argv.some((a) => a === '-h' || a === '--help')) return { action: 'help', ...none };
+  if (argv.some((a) => a === '-v' || a === '--version')) return { action: 'version', ...none };
   let action: Action = 'serve';
+  const placeholders = new Map<string, string>();
   let configFile: string | null = null;
   const parsed: CliOption[] = [];
   const warnings: string[] = [];
@@ -75,9 +81,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       i++;
       return next;
     };
-    if (key === 'check') {
-      if (inline !== undefined) throw cliError('--check takes no value');
-      action = 'check';
+    if (key === 'check' || key === 'print-config') {
+      if (inline !== undefined) throw cliError(`${flag} takes no value`);
+      action = key;
+      continue;
+    }
+    if (key === 'set-ph' || key === 'set-placeholder') {
+      const given = value();
+      const m = /^([A-Za-z0-9_.-]+)=(.*)$/s.exec(given);
+      if (!m) throw cliError(`${flag} takes NAME=VALUE, got ${JSON.stringify(given)}`);
+      // uWSGI: "you cannot use X as a placeholder, it is already available as an option".
+      if (findOption(m[1]!) !== undefined) throw cliError(`${flag} ${m[1]}: "${m[1]}" is an option, not a placeholder; use --${m[1]} ${JSON.stringify(m[2])}`);
+      placeholders.set(m[1]!, m[2]!);
       continue;
     }
     if (key === 'config' || key === 'ini') {
@@ -108,5 +123,5 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     throw cliError(`unknown option ${flag}${didYouMean(flag, [...knownFlags(), ...uwsgiKeySpellings().map((k) => `--${k}`)])}`);
   }
-  return { action, configFile, options: parsed, warnings };
+  return { action, configFile, options: parsed, placeholders, warnings };
 }

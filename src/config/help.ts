@@ -41,7 +41,7 @@ export function formatHelp(): string {
     'Usage: mlserve [--config FILE] [--check] [--OPTION VALUE]...',
     '       mlserve reload|stop|workers +N|-N [--config FILE]',
     '',
-    'Serves a text classifier over HTTP on a Unix socket, in the spirit of uWSGI.',
+    'Serves a text classifier over HTTP and the uwsgi protocol on a Unix socket, in the spirit of uWSGI.',
     '',
     'Actions:',
     ...cliActions.map((a) => row(`  ${a.flags.map((f) => (a.metavar ? `${f} ${a.metavar}` : f)).join(', ')}`, a.help)),

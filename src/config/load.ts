@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { MlserveError } from '../errors.js';
 import { parseArgs, type Action } from './args.js';
 import { parseIni } from './ini.js';
-import { resolveConfig, type Sources } from './resolve.js';
+import { didYouMean } from './suggest.js';
+import { resolveConfig, type ConfigReport, type Sources } from './resolve.js';
 import type { Config } from './schema.js';
 
 // The CLI imports everything it needs for startup from here.
@@ -27,6 +28,10 @@ export interface LoadedConfig {
   /** To log once the logger exists: ignored uWSGI keys, repeated keys, unknown MLSERVE_* variables. */
   readonly warnings: readonly string[];
   readonly sources: Sources;
+  /** Where each value came from and the keys that were not options, for `--print-config`. */
+  readonly report: ConfigReport;
+  /** `--set-ph NAME=VALUE` given on the command line. */
+  readonly setPlaceholders: ReadonlyMap<string, string>;
 }
 
 /**
@@ -47,13 +52,13 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const cwd = opts.cwd ?? process.cwd();
   const args = parseArgs(argv);
   if (args.action === 'help' || args.action === 'version') {
-    const { config, sources } = resolveConfig({ cwd });
-    return { action: args.action, config, configFile: null, warnings: [], sources };
+    const { config, sources, report } = resolveConfig({ cwd });
+    return { action: args.action, config, configFile: null, warnings: [], sources, report, setPlaceholders: args.placeholders };
   }
   const fileName = args.configFile;
   if (fileName === null) {
-    const { config, warnings, sources } = resolveConfig({ env, argv, cwd });
-    return { action: args.action, config, configFile: null, warnings, sources };
+    const { config, warnings, sources, report } = resolveConfig({ env, argv, cwd });
+    return { action: args.action, config, configFile: null, warnings, sources, report, setPlaceholders: args.placeholders };
   }
   const configFile = resolve(cwd, fileName);
   let text: string;
@@ -63,7 +68,9 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new MlserveError('ERR_CONFIG_FILE', `cannot read config file ${fileName}: ${reason}`, { cause: err });
   }
-  const ini = parseIni(text, { fileName, cwd, env });
-  const { config, warnings, sources } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd });
-  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings], sources };
+  const ini = parseIni(text, { fileName, cwd, env, placeholders: args.placeholders });
+  const { config, warnings, sources, report } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd, referenced: ini.referenced });
+  const unused = [...args.placeholders.keys()].filter((name) => !ini.referenced.has(name));
+  const phWarnings = unused.map((name) => `--set-ph ${name}: no %(${name}) in ${fileName} uses it${didYouMean(name, [...ini.referenced])}`);
+  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings, ...phWarnings], sources, report, setPlaceholders: args.placeholders };
 }

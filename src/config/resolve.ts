@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { MlserveError } from '../errors.js';
 import { parseArgs } from './args.js';
 import type { IniEntry } from './ini.js';
-import { fieldName, findOption, optionNames, optionSpellings, options, type Config, type OptionName } from './schema.js';
+import { fieldName, findOption, listTypes, optionNames, optionSpellings, options, type Config, type OptionName } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { uwsgiKeyNote, uwsgiKeySpellings } from './uwsgi-keys.js';
 import { parseValue } from './value-types.js';
@@ -25,6 +25,18 @@ export interface ResolveInput {
   readonly argv?: readonly string[];
   /** Absolute; relative paths from the environment, flags and defaults resolve against it. */
   readonly cwd: string;
+  /** Names a `%(name)` in the file used (parseIni's `referenced`): custom [uwsgi] keys among them are placeholders. */
+  readonly referenced?: ReadonlySet<string>;
+}
+
+/** What `--print-config` shows besides the values: where each came from, what was not an option. */
+export interface ConfigReport {
+  /** Per option, where its value came from: `uwsgi.ini:6`, `MLSERVE_WORKERS`, `--workers`, `default` (several for a repeatable option). */
+  readonly origins: { readonly [K in OptionName]: readonly string[] };
+  /** uWSGI keys read and ignored, with the reason. */
+  readonly ignored: ReadonlyArray<{ readonly where: string; readonly key: string; readonly reason: string }>;
+  /** Custom [uwsgi] keys read as placeholders. */
+  readonly placeholders: ReadonlyArray<{ readonly where: string; readonly key: string; readonly value: string; readonly used: boolean }>;
 }
 
 /** The resolved configuration, the warnings to log, and where each value came from. */
@@ -32,6 +44,7 @@ export interface ResolvedConfig {
   readonly config: Config;
   readonly warnings: string[];
   readonly sources: Sources;
+  readonly report: ConfigReport;
 }
 
 /** One value offered for an option by one source. */
@@ -68,12 +81,15 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const { cwd } = input;
   const warnings: string[] = [];
   const args = parseArgs(input.argv ?? []);
+  const ignored: Array<ConfigReport['ignored'][number]> = [];
+  const placeholders: Array<ConfigReport['placeholders'][number]> = [];
+  const files = { entries: input.fileEntries ?? [], fileName: input.fileName ?? null, strict: strictMode(input.fileEntries ?? [], args.options, cwd), referenced: input.referenced ?? new Set<string>() };
   const offered: Array<[OptionName, Candidate]> = [
     ...optionNames.map((name): [OptionName, Candidate] => {
       const raw = options[name].default ?? '';
       return [name, { source: 'default', raw, where: 'default', spelling: name, baseDir: cwd }];
     }),
-    ...fileCandidates(input.fileEntries ?? [], input.fileName ?? null, cwd, warnings),
+    ...fileCandidates(files, cwd, warnings, ignored, placeholders),
     ...envCandidates(input.env ?? {}, cwd, warnings),
     ...args.options.map(({ name, value, flag }): [OptionName, Candidate] => [
       name,
@@ -84,17 +100,55 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
 
   const config: Record<string, unknown> = {};
   const sources = {} as Record<OptionName, Source>;
+  const origins = {} as Record<OptionName, string[]>;
   const winners = new Map<OptionName, Candidate>();
   for (const name of optionNames) {
     const mine = offered.filter(([n]) => n === name).map(([, c]) => c);
+    if (listTypes.has(options[name].type)) {
+      const { value, winner, from } = pickList(name, mine);
+      config[fieldName(name)] = value;
+      sources[name] = winner.source;
+      origins[name] = from.map(describeWhere);
+      winners.set(name, winner);
+      continue;
+    }
     const { value, winner } = pick(name, mine);
     warnings.push(...shadowed(mine, winner));
     config[fieldName(name)] = value;
     sources[name] = winner.source;
+    origins[name] = [describeWhere(winner)];
     winners.set(name, winner);
   }
   warnings.push(...crossCheck(config, winners));
-  return { config: Object.freeze(config) as Config, warnings, sources: Object.freeze(sources) };
+  for (const p of placeholders) {
+    if (!p.used) warnings.push(`${p.where}: "${p.key}" is not an option mlserve knows and no %(${p.key}) uses it: ignored (uWSGI reads it as a placeholder)${didYouMean(p.key, [...optionSpellings(), ...uwsgiKeySpellings()])} (strict = true makes this an error)`);
+  }
+  return { config: Object.freeze(config) as Config, warnings, sources: Object.freeze(sources), report: { origins, ignored, placeholders } };
+}
+
+// uWSGI's `strict`, read before the file's keys are judged: the command line's, else the file's last.
+function strictMode(entries: readonly IniEntry[], cli: ReturnType<typeof parseArgs>['options'], cwd: string): boolean {
+  const raw = cli.filter((o) => o.name === 'strict').at(-1)?.value ?? entries.filter((e) => findOption(e.key) === 'strict').at(-1)?.value;
+  if (raw === undefined) return false;
+  const parsed = parseValue(options.strict, raw, cwd);
+  return parsed.ok && parsed.value === true;
+}
+
+// Every value of a repeatable option, weakest source first and in order within each.
+function pickList(name: OptionName, offered: readonly Candidate[]): { value: unknown[]; winner: Candidate; from: Candidate[] } {
+  const from = offered.slice(1).sort((a, b) => rank[a.source] - rank[b.source]);
+  const value: unknown[] = [];
+  for (const c of from) {
+    const parsed = parseValue(options[name], c.raw, c.baseDir);
+    if (!parsed.ok || parsed.value === null) throw new MlserveError('ERR_CONFIG_VALUE', `${describe(c)}: expected ${parsed.ok ? 'a value' : parsed.expected}`);
+    value.push(parsed.value);
+  }
+  return { value, winner: from.at(-1) ?? offered[0]!, from };
+}
+
+/** `uwsgi.ini:6`, `MLSERVE_WORKERS`, `--workers`, `default`. */
+function describeWhere(c: Candidate): string {
+  return c.source === 'default' ? 'default' : c.where;
 }
 
 /**
@@ -151,7 +205,20 @@ function crossCheck(config: Record<string, unknown>, winners: ReadonlyMap<Option
   return warnings;
 }
 
-function fileCandidates(entries: readonly IniEntry[], fileName: string | null, cwd: string, warnings: string[]): Array<[OptionName, Candidate]> {
+interface FileInput {
+  readonly entries: readonly IniEntry[];
+  readonly fileName: string | null;
+  readonly strict: boolean;
+  readonly referenced: ReadonlySet<string>;
+}
+
+function fileCandidates(
+  { entries, fileName, strict, referenced }: FileInput,
+  cwd: string,
+  warnings: string[],
+  ignored: Array<ConfigReport['ignored'][number]>,
+  placeholders: Array<ConfigReport['placeholders'][number]>,
+): Array<[OptionName, Candidate]> {
   if (fileName === null) return [];
   const baseDir = dirname(resolve(cwd, fileName));
   const out: Array<[OptionName, Candidate]> = [];
@@ -164,9 +231,16 @@ function fileCandidates(entries: readonly IniEntry[], fileName: string | null, c
     }
     const note = uwsgiKeyNote(entry.key);
     if (note === null) {
+      // uWSGI reads any other key of its section as a placeholder for %(key); [mlserve] is ours.
+      if (entry.section === 'uwsgi' && !strict) {
+        placeholders.push({ where, key: entry.key, value: entry.value, used: referenced.has(entry.key) });
+        continue;
+      }
       const hint = didYouMean(entry.key, [...optionSpellings(), ...uwsgiKeySpellings()]);
-      throw new MlserveError('ERR_CONFIG_KEY', `${where}: unknown key "${entry.key}" in [${entry.section}]${hint}`);
+      const why = entry.section === 'uwsgi' ? ' (strict = true: custom keys are errors, not placeholders)' : '';
+      throw new MlserveError('ERR_CONFIG_KEY', `${where}: unknown key "${entry.key}" in [${entry.section}]${hint}${why}`);
     }
+    ignored.push({ where, key: entry.key, reason: note });
     warnings.push(`${where}: uWSGI option "${entry.key}" ${note}`);
   }
   return out;

@@ -6,7 +6,10 @@
  */
 
 /** The value types an option can have; value-types.ts parses each. */
-export type OptionType = 'int' | 'bool' | 'string' | 'enum' | 'path' | 'size' | 'mode' | 'address' | 'seconds' | 'endpoint';
+export type OptionType = 'int' | 'bool' | 'string' | 'enum' | 'path' | 'size' | 'mode' | 'address' | 'seconds' | 'endpoint' | 'strings' | 'paths';
+
+/** Repeatable option types (`env = A=1` twice): every source's values add up, in order. */
+export const listTypes: ReadonlySet<OptionType> = new Set(['strings', 'paths']);
 
 interface OptionCommon {
   /** Other accepted spellings (uWSGI's), in the file, the environment and on the CLI. */
@@ -28,7 +31,7 @@ export type OptionSpec =
   | (OptionCommon & { readonly type: 'int'; readonly min: number; readonly max?: number })
   | (OptionCommon & { readonly type: 'size'; readonly min?: number; readonly max?: number })
   | (OptionCommon & { readonly type: 'enum'; readonly values: readonly string[] })
-  | (OptionCommon & { readonly type: 'bool' | 'string' | 'path' | 'mode' | 'address' | 'seconds' | 'endpoint' });
+  | (OptionCommon & { readonly type: 'bool' | 'string' | 'path' | 'mode' | 'address' | 'seconds' | 'endpoint' | 'strings' | 'paths' });
 
 /** A TCP listener address: `host:port`, or `:port` for 127.0.0.1. */
 export interface Address {
@@ -49,7 +52,19 @@ export const options = {
     type: 'path',
     default: 'run/mlserve.sock',
     reloadable: false,
-    help: 'Unix socket the HTTP API listens on (nginx proxies to it)',
+    help: "Unix socket the API listens on, speaking HTTP and uWSGI's uwsgi protocol (told apart per connection): nginx's proxy_pass or uwsgi_pass",
+  },
+  'http-socket': {
+    type: 'endpoint',
+    default: null,
+    reloadable: false,
+    help: 'an extra listener speaking HTTP only: a Unix socket path or HOST:PORT',
+  },
+  'uwsgi-socket': {
+    type: 'endpoint',
+    default: null,
+    reloadable: false,
+    help: "an extra listener speaking the uwsgi protocol only (nginx's uwsgi_pass): a Unix socket path or HOST:PORT",
   },
   http: {
     type: 'address',
@@ -61,7 +76,75 @@ export const options = {
     type: 'mode',
     default: '660',
     reloadable: false,
-    help: 'mode of the socket file (octal)',
+    help: 'mode of the socket file(s) (octal)',
+  },
+  'chown-socket': {
+    type: 'string',
+    default: null,
+    reloadable: false,
+    help: 'owner of the socket file(s), USER or USER:GROUP (names or numbers), set before privileges are dropped',
+  },
+  'buffer-size': {
+    type: 'size',
+    min: 512,
+    max: 65535,
+    default: '4096',
+    reloadable: false,
+    help: "largest uwsgi vars block (uWSGI's buffer-size: all request headers together); a larger one is answered 431. Above ~15k it also raises the HTTP header limit",
+  },
+  'socket-timeout': {
+    type: 'seconds',
+    default: '4',
+    reloadable: true,
+    help: "seconds a uwsgi request (vars and body) has to arrive whole (uWSGI's socket-timeout); a slower sender is answered 408",
+  },
+  uid: {
+    type: 'string',
+    default: null,
+    reloadable: false,
+    help: 'user (name or number) to run as: set once the sockets are bound, before any worker starts (needs root)',
+  },
+  gid: {
+    type: 'string',
+    default: null,
+    reloadable: false,
+    help: 'group (name or number) to run as, set with uid (supplementary groups: those of uid, or none)',
+  },
+  chdir: {
+    type: 'path',
+    default: null,
+    reloadable: false,
+    help: 'directory to change to at startup, after the config is read (its relative paths already resolved)',
+  },
+  env: {
+    type: 'strings',
+    default: null,
+    reloadable: false,
+    help: 'KEY=VALUE set in the environment before the workers start; repeat the key for more',
+  },
+  'touch-reload': {
+    type: 'paths',
+    default: null,
+    reloadable: false,
+    help: 'a file whose modification time changing triggers a graceful chain reload (as SIGHUP); repeatable',
+  },
+  'touch-chain-reload': {
+    type: 'paths',
+    default: null,
+    reloadable: false,
+    help: 'as touch-reload: every mlserve reload is a chain reload, one worker at a time',
+  },
+  'master-fifo': {
+    type: 'path',
+    default: null,
+    reloadable: false,
+    help: "uWSGI's master FIFO: write r or c (reload), q (graceful stop), + or - (one worker more or fewer), s (stats to the log)",
+  },
+  strict: {
+    type: 'bool',
+    default: 'false',
+    reloadable: false,
+    help: 'unknown keys in [uwsgi] are errors instead of placeholders (uWSGI strict mode)',
   },
   vacuum: {
     type: 'bool',
@@ -252,6 +335,12 @@ export const options = {
     reloadable: true,
     help: 'model base directory with integer version subdirectories (TF Serving layout); the highest version is served',
   },
+  'model-name': {
+    type: 'string',
+    default: null,
+    reloadable: true,
+    help: "the model's name in TF Serving, KServe V2 and SageMaker URLs (/v1/models/NAME); default: the model base directory's name",
+  },
   backend: {
     type: 'enum',
     values: ['auto', 'tensorflow', 'wasm', 'cpu'],
@@ -402,6 +491,8 @@ interface ValueTypes {
   address: Address;
   seconds: number;
   endpoint: Endpoint;
+  strings: readonly string[];
+  paths: readonly string[];
 }
 
 /** The parsed value type of one option spec (an enum gives the union of its values). */
@@ -411,7 +502,8 @@ type ValueOf<S> = S extends { readonly type: 'enum'; readonly values: readonly (
     ? ValueTypes[T]
     : never;
 
-type WithNull<S, V> = S extends { readonly default: null } ? V | null : V;
+// An unset repeatable option is an empty list, never null.
+type WithNull<S, V> = S extends { readonly type: 'strings' | 'paths' } ? V : S extends { readonly default: null } ? V | null : V;
 
 /**
  * The resolved configuration: one camelCase field per option, derived from `options`, so a key

@@ -115,6 +115,18 @@ export const valueTypes: Readonly<Record<OptionType, ValueType>> = {
     },
     format: (value) => (typeof value === 'string' ? value : valueTypes.address.format(value)),
   },
+  strings: {
+    metavar: () => 'TEXT',
+    expected: () => 'a non-empty string',
+    parse: (raw) => raw,
+    format: (value) => (Array.isArray(value) ? value.join(' ') : String(value)),
+  },
+  paths: {
+    metavar: () => 'PATH',
+    expected: () => 'a file system path',
+    parse: (raw, _spec, baseDir) => resolve(baseDir, raw),
+    format: (value) => (Array.isArray(value) ? value.join(' ') : String(value)),
+  },
   seconds: {
     metavar: () => 'SECONDS',
     expected: () => 'a non-negative number of seconds',

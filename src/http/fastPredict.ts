@@ -4,6 +4,9 @@ import type { AppDeps } from './app.js';
 import { prediction } from './app.js';
 import { errorParts } from './errorResponse.js';
 import { checkText } from './validateInput.js';
+import { PRIORITY_HEADER, TIMEOUT_HEADER } from './queueOptions.js';
+import { maxUriLength } from './clientError.js';
+import { MlserveError } from '../errors.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 const JSON_CLOSE_HEADERS = { 'content-type': 'application/json', connection: 'close' } as const;
@@ -18,7 +21,8 @@ export function predictQueryText(url: string): string | undefined {
   if (q < 0 || url.slice(0, q) !== '/predict') return undefined;
   let found: string | undefined;
   for (const pair of url.slice(q + 1).split('&')) {
-    if (!pair.startsWith('text=')) continue;
+    // Any other parameter (top_k, probabilities) changes the answer: hono's route handles it.
+    if (!pair.startsWith('text=')) return undefined;
     if (found !== undefined) return undefined;
     found = pair.slice(5);
   }
@@ -41,7 +45,13 @@ export function fastPredictListener(deps: AppDeps, fallback: RequestListener): R
   const { limits, log } = deps;
   return function predictFast(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url;
-    if (req.method !== 'GET' || url === undefined || !url.startsWith('/predict?')) {
+    if (url !== undefined && url.length > maxUriLength(limits.maxTextLength)) {
+      const { status, headers, body } = errorParts(new MlserveError('ERR_URI_TOO_LONG', `the request target has ${url.length} bytes, more than ${maxUriLength(limits.maxTextLength)}; send long texts with POST /predict`), log);
+      res.writeHead(status, headers);
+      res.end(body);
+      return;
+    }
+    if (req.method !== 'GET' || url === undefined || !url.startsWith('/predict?') || req.headers[TIMEOUT_HEADER] !== undefined || req.headers[PRIORITY_HEADER] !== undefined) {
       fallback(req, res);
       return;
     }
@@ -58,7 +68,7 @@ export function fastPredictListener(deps: AppDeps, fallback: RequestListener): R
       return;
     }
     const t0 = performance.now();
-    deps.submit([checked]).then(
+    deps.submit({ kind: 'text', texts: [checked] }).then(
       function answered(result) {
         const body = JSON.stringify(prediction(result, 0, result.labels));
         deps.addTx(result.slot, Buffer.byteLength(body));

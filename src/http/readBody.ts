@@ -30,7 +30,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     function onError(err: Error): void {
       cleanup();
-      reject(new MlserveError('ERR_BODY_MALFORMED', `could not read the request body: ${err.message}`, { status: 400, cause: err }));
+      reject(new MlserveError('ERR_BODY_MALFORMED', `could not read the request body: ${err.message}`, { cause: err }));
     }
     function cleanup(): void {
       req.off('data', onData);
@@ -44,5 +44,29 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function tooLarge(limit: number): MlserveError {
-  return new MlserveError('ERR_BODY_TOO_LARGE', `request body is larger than max-body-size (${limit} bytes)`, { status: 413 });
+  return new MlserveError('ERR_BODY_TOO_LARGE', `request body is larger than max-body-size (${limit} bytes)`);
+}
+
+/**
+ * {@link readBody} for a fetch `Request` (hono's `app.request` in tests, a runtime without
+ * node's IncomingMessage): the same limit, enforced while reading.
+ */
+export async function readWebBody(req: Request, limit: number): Promise<Buffer> {
+  const declared = req.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!req.body) return Buffer.alloc(0);
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks, size);
 }

@@ -2,22 +2,23 @@ import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { batchCount, holdMicros, queueHasRoom } from './batchPolicy.js';
 import { RequestQueue } from './requestQueue.js';
+import type { RequestResult } from '../model/requestResult.js';
+import { checkInput, inputRows, joinInputs, type InputSignature, type ModelInput, type SubmitOptions } from '../model/modelInput.js';
+import { inputSignature, type ModelBundle } from '../model/bundle.js';
 import type { Lease, Supervisor } from './supervisor.js';
 
-/** The rows of one request, answered from one batch. */
-export interface RequestResult {
-  classes: Int32Array;
-  probs: Float32Array;
-  /** The slot that predicted it (for per-worker `tx`). */
-  slot: number;
-  /** Class names of the model that predicted it. */
-  labels: readonly string[];
-}
+export type { RequestResult };
 
 interface Pending {
-  texts: string[];
+  input: ModelInput;
   rows: number;
+  /** The request wants every row's output vector. */
+  scores: boolean;
   enqueuedAt: number;
+  /** Queue level (SubmitOptions.priority). */
+  priority: number;
+  /** Ends the request with 504 if it is still queued at its deadline. */
+  deadlineTimer?: NodeJS.Timeout;
   resolve(result: RequestResult): void;
   reject(err: Error): void;
 }
@@ -57,7 +58,10 @@ export class Dispatcher {
   #holdTimer: NodeJS.Timeout | null = null;
   #inFlight = 0;
   #refused = 0;
+  #expired = 0;
   #drainWaiters: (() => void)[] = [];
+  /** The input signature of the bundle new requests are checked against (recomputed on reload). */
+  #signature: { bundle: ModelBundle; signature: InputSignature } | null = null;
 
   constructor(options: DispatcherOptions) {
     this.#opts = { ...options };
@@ -82,28 +86,71 @@ export class Dispatcher {
   }
 
   /**
-   * Predicts `texts` (one request's rows) in the next batch. Rejects with ERR_QUEUE_FULL (503)
-   * when `listen` requests already wait, ERR_SHUTTING_DOWN (503) after {@link close}.
+   * Predicts one request's rows (texts, or a tensor of rows) in the next batch. Rejects with
+   * ERR_TEXT_UNSUPPORTED / ERR_TENSOR_SHAPE (400) for an input the model cannot take,
+   * ERR_QUEUE_FULL (503) when `listen` requests already wait, ERR_SHUTTING_DOWN (503) after
+   * {@link close}. With `options.scores` the result carries every row's output vector.
+   *
+   * @example
+   * const { classes, probs, labels } = await dispatcher.submit({ kind: 'text', texts: ['oil prices rose'] });
    */
-  submit(texts: string[]): Promise<RequestResult> {
+  submit(input: ModelInput, options?: SubmitOptions): Promise<RequestResult> {
     if (!this.#accepting) {
-      return Promise.reject(new MlserveError('ERR_SHUTTING_DOWN', 'the server is shutting down', { status: 503 }));
+      return Promise.reject(new MlserveError('ERR_SHUTTING_DOWN', 'the server is shutting down'));
     }
+    if (!this.#sup.canServe()) {
+      return Promise.reject(new MlserveError('ERR_NOT_READY', 'no worker is ready or starting; see /readyz'));
+    }
+    try {
+      checkInput(input, this.#currentSignature());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const rows = inputRows(input);
     const { listen, maxBatchSize, maxEnqueuedBatches = Infinity } = this.#opts;
-    if (!queueHasRoom({ requests: this.#queue.length, rows: this.#queue.rows }, texts.length, { listen, maxBatchSize, maxEnqueuedBatches })) {
+    if (!queueHasRoom({ requests: this.#queue.length, rows: this.#queue.rows }, rows, { listen, maxBatchSize, maxEnqueuedBatches })) {
       this.#refused++;
       return Promise.reject(
         new MlserveError(
           'ERR_QUEUE_FULL',
           `too many requests waiting for a worker (listen = ${listen} requests, max-enqueued-batches = ${maxEnqueuedBatches} x ${maxBatchSize} rows)`,
-          { status: 503 },
         ),
       );
     }
+    const now = performance.now();
+    const deadline = options?.deadline;
+    if (deadline !== undefined && deadline <= now) {
+      this.#expired++;
+      return Promise.reject(new MlserveError('ERR_DEADLINE_EXCEEDED', 'the request deadline had passed when it arrived'));
+    }
     return new Promise<RequestResult>((resolve, reject) => {
-      this.#queue.push({ texts, rows: texts.length, enqueuedAt: performance.now(), resolve, reject });
+      const pending: Pending = { input, rows, scores: options?.scores === true, enqueuedAt: now, priority: options?.priority ?? 0, resolve, reject };
+      this.#queue.push(pending);
+      if (deadline !== undefined) pending.deadlineTimer = setTimeout(() => this.#expire(pending), deadline - now);
       this.#schedulePump();
     });
+  }
+
+  /** A queued request's deadline passed: out of the queue, answered 504, never run. */
+  #expire(pending: Pending): void {
+    if (!this.#queue.remove(pending)) return; // already taken by a batch
+    this.#expired++;
+    pending.reject(
+      new MlserveError('ERR_DEADLINE_EXCEEDED', `the request waited ${Math.round(performance.now() - pending.enqueuedAt)} ms in the queue, past its deadline; it did not run`),
+    );
+    this.#checkDrained();
+  }
+
+  /** Requests answered 504 because their deadline passed before a worker took them. */
+  get expired(): number {
+    return this.#expired;
+  }
+
+  /** What the model new threads serve takes (a reload may change it). */
+  #currentSignature(): InputSignature {
+    const bundle = this.#sup.bundle;
+    if (this.#signature?.bundle !== bundle) this.#signature = { bundle, signature: inputSignature(bundle) };
+    return this.#signature.signature;
   }
 
   /** Applies reloaded settings; requests already queued keep their place. */
@@ -171,20 +218,20 @@ export class Dispatcher {
         void this.#run(lease, [this.#retry.shift()!]);
         continue;
       }
-      const n = batchCount(this.#queue.peekRows(this.#opts.maxBatchSize), this.#opts.maxBatchSize);
+      // A batch is of one input kind: texts and tensors go to the worker as one input each.
+      const kind = this.#queue.peek()!.input.kind;
+      const n = batchCount(this.#queue.peekRows(this.#opts.maxBatchSize, (p) => p.input.kind === kind), this.#opts.maxBatchSize);
       void this.#run(lease, this.#queue.take(n));
     }
   }
 
   async #run(lease: Lease, batch: Pending[]): Promise<void> {
     this.#inFlight++;
-    let texts: string[];
-    if (batch.length === 1) texts = batch[0]!.texts;
-    else {
-      texts = [];
-      for (const p of batch) for (const t of p.texts) texts.push(t);
-    }
-    this.#opts.onBatch?.(texts.length, batch.length);
+    for (const p of batch) if (p.deadlineTimer) clearTimeout(p.deadlineTimer); // it runs now
+    const input = batch.length === 1 ? batch[0]!.input : joinInputs(batch.map((p) => p.input));
+    const rows = inputRows(input);
+    const scores = batch.some((p) => p.scores);
+    this.#opts.onBatch?.(rows, batch.length);
     let errors = 0;
     const harakiri = this.#opts.harakiri ?? 0;
     let killed = false;
@@ -196,21 +243,28 @@ export class Dispatcher {
           }, harakiri * 1000)
         : undefined;
     try {
-      const result = await lease.thread.predict(texts);
+      const result = await lease.thread.predict(input, scores);
       if (result.error) {
         errors = batch.length;
-        const err = new MlserveError('ERR_PREDICT', `prediction failed: ${result.error.message}`, { status: 500 });
-        this.#opts.log.error({ worker: lease.id, err: result.error.message, rows: texts.length }, 'predict failed');
+        // A worker of another model version (mid-reload) may refuse the input kind: the client's 400.
+        const code = result.error.code === 'ERR_TEXT_UNSUPPORTED' || result.error.code === 'ERR_TENSOR_SHAPE' ? result.error.code : 'ERR_PREDICT';
+        const err = new MlserveError(code, code === 'ERR_PREDICT' ? `prediction failed: ${result.error.message}` : result.error.message);
+        this.#opts.log.error({ worker: lease.id, err: result.error.message, rows }, 'predict failed');
         for (const p of batch) p.reject(err);
       } else {
         let offset = 0;
+        const all = result.scores;
+        const width = all && rows > 0 ? all.length / rows : 0;
         for (const p of batch) {
-          p.resolve({
+          const answer: RequestResult = {
             classes: result.classes.subarray(offset, offset + p.rows),
             probs: result.probs.subarray(offset, offset + p.rows),
             slot: lease.id,
             labels: lease.thread.labels,
-          });
+            decoding: lease.thread.decoding,
+          };
+          if ((p.scores || lease.thread.decoding.kind === 'multi-label') && all) answer.scores = all.subarray(offset * width, (offset + p.rows) * width);
+          p.resolve(answer);
           offset += p.rows;
         }
       }
@@ -224,16 +278,16 @@ export class Dispatcher {
       } else if (killed) {
         errors = 1;
         batch[0]!.reject(
-          new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { status: 504, cause }),
+          new MlserveError('ERR_HARAKIRI', `the request ran longer than harakiri (${harakiri} s); its worker was killed`, { cause }),
         );
       } else {
         errors = 1;
-        batch[0]!.reject(new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, { status: 502, cause }));
+        batch[0]!.reject(new MlserveError('ERR_WORKER_CRASHED', `worker ${lease.id} died while predicting this request`, { cause }));
       }
     } finally {
       clearTimeout(timer);
       this.#inFlight--;
-      this.#sup.release(lease, batch.length, texts.length, errors);
+      this.#sup.release(lease, batch.length, rows, errors);
       if (this.#retry.length > 0) this.#pump();
       this.#checkDrained();
     }

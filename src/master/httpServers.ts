@@ -1,18 +1,23 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { Config } from '../config/schema.js';
+import type { Config, Endpoint } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
+import { listenTcp, listenUnix, removeSocket } from '../net/listen.js';
+import { clientErrorHandler, maxHeaderSize } from '../http/clientError.js';
 import { listenOnFd } from '../systemd/inheritedSocket.js';
 import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
+import { speakProtocol, type ListenerProtocol } from '../net/protocolSniffer.js';
+import { UwsgiConnections } from '../net/uwsgiConnection.js';
 
 /**
- * The HTTP listeners of the master: the Unix socket (and the optional TCP one) serving one
- * request listener (the thin GET /predict lane in front of the hono app). Owns socket files: created with `chmod-socket`, replaced when stale, removed on close
- * when `vacuum` is on.
+ * The listeners of the master: the Unix socket (HTTP and uwsgi, told apart per connection), the
+ * optional TCP one (HTTP), `http-socket` (HTTP) and `uwsgi-socket` (uwsgi), all serving one
+ * request listener (the thin GET /predict lane in front of the hono app). Owns socket files:
+ * created with `chmod-socket`, replaced when stale, removed on close when `vacuum` is on.
  */
 export class HttpServers {
   readonly #servers: Server[] = [];
-  readonly #config: Config;
+  #config: Config;
+  readonly #uwsgi: UwsgiConnections;
   readonly #log: Logger;
   readonly #inheritedFds: readonly InheritedFd[];
   #source: SocketSource | null = null;
@@ -21,17 +26,40 @@ export class HttpServers {
     this.#config = config;
     this.#log = log;
     this.#inheritedFds = inheritedFds;
+    this.#uwsgi = new UwsgiConnections(() => ({
+      bufferSize: this.#config.bufferSize,
+      maxBodySize: this.#config.maxBodySize,
+      timeoutMs: this.#config.socketTimeout * 1000,
+    }), log);
+  }
+
+  /** Takes the reloadable options of a reloaded config (buffer-size, socket-timeout, max-body-size). */
+  configure(config: Config): void {
+    this.#config = config;
+  }
+
+  /** The socket files this master creates (and removes with vacuum, chowns with chown-socket). */
+  socketFiles(): string[] {
+    const { socket, httpSocket, uwsgiSocket } = this.#config;
+    const owned = this.#source?.inherited ? [] : [socket];
+    return [...owned, ...[httpSocket, uwsgiSocket].filter((e): e is string => typeof e === 'string')];
   }
 
   /** Creates the listeners serving `listener` and starts listening. */
   async listen(app: RequestListener): Promise<void> {
-    const { socket, http, chmodSocket } = this.#config;
+    const { socket, http, httpSocket, uwsgiSocket } = this.#config;
     if (socket) {
       this.#source = socketSource(socket, this.#inheritedFds);
-      if (this.#source.inherited) await listenOnFd(this.#make(app), this.#source.fd);
-      else await listenUnix(this.#make(app), socket, chmodSocket);
+      if (this.#source.inherited) await listenOnFd(this.#make(app, 'auto'), this.#source.fd);
+      else await this.#listenOn(this.#make(app, 'auto'), socket);
     }
-    if (http) await listenTcp(this.#make(app), http.host, http.port);
+    if (http) await listenTcp(this.#make(app, 'http'), http.host, http.port);
+    if (httpSocket) await this.#listenOn(this.#make(app, 'http'), httpSocket);
+    if (uwsgiSocket) await this.#listenOn(this.#make(app, 'uwsgi'), uwsgiSocket);
+  }
+
+  #listenOn(server: Server, endpoint: Endpoint): Promise<void> {
+    return typeof endpoint === 'string' ? listenUnix(server, endpoint, this.#config.chmodSocket) : listenTcp(server, endpoint.host, endpoint.port);
   }
 
   /**
@@ -47,25 +75,27 @@ export class HttpServers {
   /** Cuts every connection still open (end of the grace period). */
   closeAll(): void {
     for (const s of this.#servers) s.closeAllConnections();
+    this.#uwsgi.closeAll();
   }
 
-  /** Removes the socket file when `vacuum` is on. */
+  /** Removes the socket files when `vacuum` is on. */
   async vacuum(): Promise<void> {
+    if (!this.#config.vacuum) return;
     // An inherited socket is systemd's (mlserve.socket): unlinking it would strand the unit.
-    if (!this.#config.vacuum || !this.#config.socket || this.#source?.inherited) return;
-    await removeSocket(this.#config.socket).catch((err: Error) => this.#log.warn({ err: err.message }, 'could not remove the socket'));
+    for (const file of this.socketFiles()) {
+      await removeSocket(file).catch((err: Error) => this.#log.warn({ err, socket: file }, 'could not remove the socket'));
+    }
   }
 
-  #make(listener: RequestListener): Server {
-    const { keepaliveTimeout } = this.#config;
-    const server = createServer(listener);
+  #make(listener: RequestListener, protocol: ListenerProtocol): Server {
+    const { keepaliveTimeout, bufferSize } = this.#config;
+    // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size.
+    const server = createServer({ maxHeaderSize: Math.max(maxHeaderSize(this.#config.maxTextLength), bufferSize + 1024) }, listener);
+    speakProtocol(server, protocol, this.#uwsgi, keepaliveTimeout * 1000 + 1000);
     // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we just closed (502).
     server.keepAliveTimeout = keepaliveTimeout * 1000;
     server.headersTimeout = keepaliveTimeout * 1000 + 1000;
-    server.on('clientError', (err, socket) => {
-      this.#log.debug({ err: err.message }, 'client error');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    });
+    server.on('clientError', clientErrorHandler(this.#log));
     this.#servers.push(server);
     return server;
   }

@@ -21,6 +21,11 @@ import { MasterStats } from './masterStats.js';
 import { overRssLimit } from './recyclePolicy.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { metricsHandler } from '../http/metrics.js';
+import { mountProtocols } from '../protocols/mountProtocols.js';
+import type { ProtocolDeps } from '../protocols/protocolDeps.js';
+import type { ServedModel, VersionStatus } from '../model/servedModel.js';
+import { inputSignature } from '../model/bundle.js';
+import { chownSockets, dropPrivileges } from './processOptions.js';
 
 /** Options of {@link Master.start}. */
 export interface MasterOptions {
@@ -57,6 +62,8 @@ export class Master extends EventEmitter {
   #cycle: NodeJS.Timeout | null = null;
   #state: State = 'starting';
   #stopped: Promise<number> | null = null;
+  /** The versions TF Serving's model status reports: LOADING at start, two during a reload. */
+  #versions: VersionStatus[];
   readonly #options: MasterOptions;
 
   private constructor(config: Config, log: Logger, model: LoadedModel, options: MasterOptions) {
@@ -65,6 +72,7 @@ export class Master extends EventEmitter {
     this.log = log;
     this.#model = model;
     this.#options = options;
+    this.#versions = [{ version: model.bundle.version, state: 'LOADING' }];
     this.supervisor = new Supervisor({
       size: config.workers,
       bundle: model.bundle,
@@ -102,7 +110,15 @@ export class Master extends EventEmitter {
     const model = await loadModel(config.model, log);
     const master = new Master(config, log, model, options);
     options.onCreate?.(master);
-    await master.#boot();
+    try {
+      await master.#boot();
+    } catch (err) {
+      // A boot that fails after binding (uid/gid that cannot be applied) leaves no socket behind.
+      master.#servers.closeAll();
+      await master.#servers.vacuum();
+      await master.supervisor.stop(1000).catch(() => undefined);
+      throw err;
+    }
     return master;
   }
 
@@ -143,11 +159,21 @@ export class Master extends EventEmitter {
     const initial = initialWorkers(config);
     this.emit('status', `starting ${initial} workers`);
     log.info({ workers: initial, slots: config.workers, cheaper: config.cheaper, algo: this.#scaler?.cheaper.algorithm ?? null }, `starting ${initial} workers`);
+    // uWSGI binds as root and drops uid/gid before any worker exists; without them, workers
+    // come first so the socket only accepts once something can answer.
+    const dropping = config.uid !== null || config.gid !== null;
+    if (dropping) {
+      await this.#listen();
+      // uWSGI writes `pidfile` before dropping privileges (and `pidfile2` after).
+      if (config.pidfile) await writePidfile(config.pidfile);
+      dropPrivileges(config, log);
+    }
     await this.supervisor.start(initial);
-    await this.#servers.listen(this.requestListener());
+    if (!dropping) await this.#listen();
     await this.stats.start();
-    if (config.pidfile) await writePidfile(config.pidfile);
+    if (config.pidfile && !dropping) await writePidfile(config.pidfile);
     this.#state = 'serving';
+    this.#versions = [{ version: bundle.version, state: 'AVAILABLE' }];
     this.#cycle = setInterval(() => this.#tick(), config.checkInterval * 1000);
     this.#cycle.unref();
     log.info(
@@ -165,15 +191,21 @@ export class Master extends EventEmitter {
     this.emit('ready');
   }
 
+  async #listen(): Promise<void> {
+    await this.#servers.listen(this.requestListener());
+    await chownSockets(this.#config, this.#servers.socketFiles());
+  }
+
   /** The node request listener: the thin lane for GET /predict, hono for the rest. */
   requestListener(): RequestListener {
-    const deps = this.#appDeps();
-    return fastPredictListener(deps, getRequestListener(createApp(deps).fetch, { autoCleanupIncoming: false }));
+    const deps: ProtocolDeps = { ...this.#appDeps(), served: () => this.served() };
+    const app = createApp(deps, (a) => mountProtocols(a, deps));
+    return fastPredictListener(deps, getRequestListener(app.fetch, { autoCleanupIncoming: false }));
   }
 
   #appDeps(): AppDeps {
     return {
-      submit: (texts) => this.dispatcher.submit(texts),
+      submit: (input, options) => this.dispatcher.submit(input, options),
       readiness: () => this.readiness(),
       addTx: (slot, bytes) => this.supervisor.slots.addTx(slot, bytes),
       closing: () => this.#state === 'stopping',
@@ -247,7 +279,16 @@ export class Master extends EventEmitter {
       const model = await loadModel(next.model, log);
       const applied = this.#apply(next, needRestart);
       log.info({ changed: changed.filter((k) => !needRestart.includes(k)), from: this.#model.bundle.version, to: model.bundle.version }, `reloading: model ${model.bundle.name} v${model.bundle.version}`);
-      await this.supervisor.reload(model.bundle);
+      const from = this.#model.bundle.version;
+      if (model.bundle.version !== from) this.#versions = [{ version: model.bundle.version, state: 'LOADING' }, { version: from, state: 'AVAILABLE' }];
+      try {
+        await this.supervisor.reload(model.bundle);
+      } catch (err) {
+        this.#versions = [{ version: from, state: 'AVAILABLE' }];
+        throw err;
+      }
+      // The old version's threads are gone: TF Serving reports such a version as END.
+      this.#versions = model.bundle.version !== from ? [{ version: model.bundle.version, state: 'AVAILABLE' }, { version: from, state: 'END' }] : [{ version: from, state: 'AVAILABLE' }];
       this.#model = model;
       this.#config = applied;
       log.info({ model: { name: model.bundle.name, version: model.bundle.version }, ms: Math.round(performance.now() - t0) }, 'reloaded');
@@ -272,6 +313,7 @@ export class Master extends EventEmitter {
     }
     const config = merged as unknown as Config;
     Object.assign(this.#limits, limitsOf(config));
+    this.#servers.configure(config);
     this.dispatcher.configure(dispatchOptions(config));
     this.supervisor.configure({ recycle: recycleOptions(config), backend: config.backend, fastPath: config.fastPath, maxHeap: config.workerMaxHeap });
     this.#scaler = this.#createScaler(config);
@@ -284,6 +326,13 @@ export class Master extends EventEmitter {
     return cheaper
       ? new Scaler({ supervisor: this.supervisor, cheaper, backlog: () => this.dispatcher.queueLength, rss: () => this.stats.activeRss(), log: this.log })
       : null;
+  }
+
+  /** The served model as TF Serving, KServe V2 and SageMaker describe it. */
+  served(): ServedModel {
+    const { bundle } = this.#model;
+    const { text, inputSize } = inputSignature(bundle);
+    return { name: this.#config.modelName ?? bundle.name, version: bundle.version, labels: bundle.labels, input: { text, inputSize }, versions: this.#versions };
   }
 
   /** What /readyz answers. */
@@ -314,6 +363,7 @@ export class Master extends EventEmitter {
     const { log } = this;
     const t0 = performance.now();
     this.#state = 'stopping';
+    this.#versions = this.#versions.map((v) => ({ ...v, state: 'UNLOADING' }));
     this.emit('stopping');
     if (this.#cycle) clearInterval(this.#cycle);
     log.info({ reason, queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutting down');
@@ -324,7 +374,7 @@ export class Master extends EventEmitter {
     this.dispatcher.close();
     if (!drained) {
       log.warn({ queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutdown-timeout reached, dropping what is left');
-      this.dispatcher.abortQueued(new MlserveError('ERR_SHUTTING_DOWN', 'the server shut down before this request ran', { status: 503 }));
+      this.dispatcher.abortQueued(new MlserveError('ERR_SHUTTING_DOWN', 'the server shut down before this request ran'));
       this.#servers.closeAll();
     }
     await this.supervisor.stop(Math.max(100, graceMs - (performance.now() - t0)));

@@ -1,10 +1,14 @@
+import { Fifo } from './fifo.js';
+
 /**
- * A FIFO of waiting requests with O(1) push and shift (an array with a moving head, compacted
- * when half of it is dead), bounded by uWSGI's `listen`: the caller checks {@link full} first.
+ * The waiting requests: one FIFO per priority level, the highest level served first, FIFO within
+ * a level (Triton's priority queue; every request is level 0 unless it asks otherwise, so the
+ * common case is one FIFO). Bounded by uWSGI's `listen`: the caller checks {@link full} first.
  */
-export class RequestQueue<T extends { rows: number }> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
+export class RequestQueue<T extends { rows: number; priority?: number }> {
+  /** Levels, highest priority first; a level's FIFO stays when empty (levels are few). */
+  #levels: { priority: number; fifo: Fifo<T> }[] = [];
+  #length = 0;
   #rows = 0;
   #limit: number;
 
@@ -13,7 +17,7 @@ export class RequestQueue<T extends { rows: number }> {
   }
 
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#length;
   }
 
   /** uWSGI `listen`; changeable on reload. */
@@ -26,47 +30,73 @@ export class RequestQueue<T extends { rows: number }> {
     return this.#rows;
   }
 
-  /** The oldest waiting request, without taking it. */
+  /** The next request to serve (highest priority, oldest), without taking it. */
   peek(): T | undefined {
-    return this.#items[this.#head];
+    for (const { fifo } of this.#levels) if (fifo.length > 0) return fifo.at(0);
+    return undefined;
   }
 
   get full(): boolean {
-    return this.length >= this.#limit;
+    return this.#length >= this.#limit;
   }
 
   push(item: T): void {
+    const priority = item.priority ?? 0;
+    let level = this.#levels.find((l) => l.priority === priority);
+    if (!level) {
+      level = { priority, fifo: new Fifo<T>() };
+      this.#levels.push(level);
+      this.#levels.sort((a, b) => b.priority - a.priority);
+    }
+    level.fifo.push(item);
+    this.#length++;
     this.#rows += item.rows;
-    this.#items.push(item);
   }
 
-  /** Rows of the `max` oldest requests, for the batch policy. */
-  peekRows(max: number): number[] {
-    const n = Math.min(max, this.length);
-    const rows = new Array<number>(n);
-    for (let i = 0; i < n; i++) rows[i] = this.#items[this.#head + i]!.rows;
+  /**
+   * Rows of the next `max` requests in serving order, for the batch policy; with `keep`, only
+   * up to the first that `keep` refuses (a batch takes requests of one kind).
+   */
+  peekRows(max: number, keep?: (item: T) => boolean): number[] {
+    const rows: number[] = [];
+    for (const { fifo } of this.#levels) {
+      for (let i = 0; i < fifo.length; i++) {
+        if (rows.length >= max) return rows;
+        const item = fifo.at(i)!;
+        if (keep && !keep(item)) return rows;
+        rows.push(item.rows);
+      }
+    }
     return rows;
   }
 
-  /** Removes and returns the `n` oldest requests. */
+  /** Removes and returns the next `n` requests in serving order. */
   take(n: number): T[] {
-    const end = this.#head + Math.min(n, this.length);
-    const out = this.#items.slice(this.#head, end) as T[];
-    // Regression: clearing up to head + n (not `end`) grew the array with holes when n > length.
-    for (let i = this.#head; i < end; i++) {
-      this.#rows -= this.#items[i]!.rows;
-      this.#items[i] = undefined;
+    const out: T[] = [];
+    for (const { fifo } of this.#levels) {
+      if (out.length >= n) break;
+      if (fifo.length === 0) continue;
+      const taken = fifo.take(n - out.length);
+      for (const item of taken) {
+        this.#rows -= item.rows;
+        out.push(item);
+      }
     }
-    this.#head += out.length;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
+    this.#length -= out.length;
     return out;
+  }
+
+  /** Takes `item` out of the queue (its deadline passed); false when it is no longer waiting. */
+  remove(item: T): boolean {
+    const level = this.#levels.find((l) => l.priority === (item.priority ?? 0));
+    if (!level?.fifo.remove(item)) return false;
+    this.#length--;
+    this.#rows -= item.rows;
+    return true;
   }
 
   /** Removes and returns everything waiting. */
   drain(): T[] {
-    return this.take(this.length);
+    return this.take(this.#length);
   }
 }

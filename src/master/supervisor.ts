@@ -49,6 +49,7 @@ export class Supervisor extends EventEmitter {
   readonly #now: () => number;
   #bundle: ModelBundle;
   #respawns: number[] = [];
+  readonly #pendingRespawns = new Set<number>();
   #backend = 'unknown';
   #closing = false;
 
@@ -74,6 +75,15 @@ export class Supervisor extends EventEmitter {
   get activeCount(): number {
     const c = this.slots.counts();
     return c.idle + c.busy;
+  }
+
+  /**
+   * True while some slot serves or will soon (ready, starting, being replaced, or a respawn
+   * pending): the dispatcher queues requests then, and answers ERR_NOT_READY when not.
+   */
+  canServe(): boolean {
+    const c = this.slots.counts();
+    return c.idle + c.busy + c.starting + c.stopping > 0 || this.#pendingRespawns.size > 0;
   }
 
   /** Spawns threads into slots 1..n and resolves when all of them are ready. */
@@ -266,6 +276,7 @@ export class Supervisor extends EventEmitter {
     this.#threads.delete(slotId);
     this.slots.cheap(slotId);
     this.#generation.set(slotId, generation + 1);
+    this.#pendingRespawns.add(slotId);
     // The cause (the Worker's own 'error') lands a moment after the exit: log and respawn then.
     setImmediate(() => {
       const cause = thread.exitError ?? err;
@@ -280,10 +291,13 @@ export class Supervisor extends EventEmitter {
     const { delayMs, history } = respawnDelay(this.#respawns, this.#now(), this.slots.size);
     this.#respawns = history;
     if (delayMs > 0) this.#opts.log.warn({ worker: slotId, delayMs }, 'too many respawns within a second (fork-bomb guard): backing off');
-    const respawn = () =>
-      this.spawn(slotId, true).catch((e: unknown) =>
+    this.#pendingRespawns.add(slotId);
+    const respawn = () => {
+      this.#pendingRespawns.delete(slotId);
+      return this.spawn(slotId, true).catch((e: unknown) =>
         this.#opts.log.error({ worker: slotId, err: e instanceof Error ? e.message : String(e) }, 'respawn failed'),
       );
+    };
     if (delayMs > 0) setTimeout(respawn, delayMs).unref();
     else void respawn();
   }

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Piscina } from 'piscina';
 import type { Worker } from 'node:worker_threads';
+import type { ModelInput } from '../model/modelInput.js';
+import type { OutputDecoding } from '../model/outputDecoding.js';
 import type { WorkerInit, WorkerTask, WarmupResult, PredictResult, MemoryResult } from '../worker/protocol.js';
 
 const WORKER_URL = new URL('../worker/predictWorker.js', import.meta.url).href;
@@ -29,6 +31,8 @@ export class WorkerThread extends EventEmitter {
   readonly #pool: Piscina<WorkerTask, unknown>;
   /** Class names of the model this thread runs: answers are labelled with them, even mid-reload. */
   readonly labels: readonly string[];
+  /** How this thread's model decodes its outputs (multi-label answers need the scores). */
+  readonly decoding: OutputDecoding;
   #thread: Worker | null = null;
   #stopping = false;
   #lastError: Error | null = null;
@@ -37,6 +41,7 @@ export class WorkerThread extends EventEmitter {
   constructor(options: WorkerThreadOptions) {
     super();
     this.labels = options.init.bundle.labels;
+    this.decoding = options.init.bundle.decoding;
     this.#pool = new Piscina({
       filename: WORKER_URL,
       name: 'default',
@@ -82,8 +87,8 @@ export class WorkerThread extends EventEmitter {
   }
 
   /** Predicts one batch. Rejects when the thread dies or `signal` aborts (which kills the thread). */
-  predict(texts: string[], signal?: AbortSignal): Promise<PredictResult> {
-    return this.#pool.run({ op: 'predict', texts }, signal ? { signal } : undefined) as Promise<PredictResult>;
+  predict(input: ModelInput, scores = false, signal?: AbortSignal): Promise<PredictResult> {
+    return this.#pool.run({ op: 'predict', input, scores }, signal ? { signal } : undefined) as Promise<PredictResult>;
   }
 
   /** Runs any task (memory report, test ops). */

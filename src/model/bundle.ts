@@ -5,6 +5,10 @@ import { MlserveError } from '../errors.js';
 import { isRecord } from './isRecord.js';
 import { MODEL_JSON, invalid, parseJsonFile, readModelArtifacts, readModelFile } from './modelArtifacts.js';
 import { Tokenizer } from './tokenizer.js';
+import type { InputSignature } from './modelInput.js';
+import { outputDecodingOf, type OutputDecoding } from './outputDecoding.js';
+import { parsePreprocessing, type PreprocessingSpec } from './preprocessing.js';
+import { createTextPlan, type PreprocessingData } from './textPlan.js';
 
 /**
  * Everything a worker needs to serve one model version, read once by the master. Plain data
@@ -22,18 +26,25 @@ export interface ModelBundle {
    * reads (Tokenizer.toServingJSON): predictions are the same, the copy per thread is small.
    */
   tokenizerJson: string;
-  /** Class names by output index. */
+  /** Class names by output index (labels.json, or the class indices when it is absent). */
   labels: string[];
+  /** preprocessing.json with its files read; null: tokenizer.json's binary bag of words, or none (tensor-only). */
+  preprocessing: PreprocessingData | null;
+  /** How output rows become answers (softmax, binary, multi-label; logits activated). */
+  decoding: OutputDecoding;
   metadata: Record<string, unknown>;
-  /** Columns of the model input: the tokenizer's num_words. */
+  /** Floats per input row: the tokenizer's num_words, the padded length, or the tensor's size. */
   inputWidth: number;
-  /** Columns of the model output: the number of labels. */
+  /** The model input's non-batch dimensions (`[inputWidth]` for a 2-D input). */
+  inputShape: number[];
+  /** Columns of the model output (units of the last layer). */
   outputWidth: number;
 }
 
 export const TOKENIZER_JSON = 'tokenizer.json';
 export const LABELS_JSON = 'labels.json';
 export const METADATA_JSON = 'metadata.json';
+export const PREPROCESSING_JSON = 'preprocessing.json';
 
 /**
  * Reads and checks one model version directory: model.json and its shards, tokenizer.json,
@@ -57,34 +68,26 @@ export async function readModelBundle(
 
   const artifacts = await readModelArtifacts(dir);
   const modelFile = path.join(dir, MODEL_JSON);
-  const { inputWidth, outputWidth } = topologyWidths(modelFile, artifacts.modelTopology);
-
-  const tokenizerFile = path.join(dir, TOKENIZER_JSON);
-  const tokenizerJson = (await readModelFile(tokenizerFile)).toString('utf8');
-  let tokenizer: Tokenizer;
-  try {
-    tokenizer = Tokenizer.fromJSON(tokenizerJson, { vocabularyOnly: true });
-  } catch (err) {
-    return invalid(tokenizerFile, (err as Error).message, err);
-  }
-  if (tokenizer.matrixWidth !== inputWidth) {
-    return invalid(modelFile, `input width ${inputWidth} does not match num_words ${tokenizer.matrixWidth} of ${tokenizerFile}`);
-  }
+  const { inputWidth, inputShape, outputWidth } = topologyWidths(modelFile, artifacts.modelTopology);
+  const { preprocessing, tokenizerJson } = await readPreprocessing(dir, modelFile, inputWidth);
 
   const labelsFile = path.join(dir, LABELS_JSON);
-  const labels = parseJsonFile(labelsFile, await readModelFile(labelsFile));
+  const decoding = outputDecodingOf(headOf(artifacts.modelTopology, artifacts.trainingConfig, outputWidth));
+  const classes = decoding.kind === 'binary' ? 2 : outputWidth;
+  const labelBytes = await readOptional(labelsFile);
+  // Without labels.json the answers name the class index, as the model does.
+  const labels = labelBytes === null ? Array.from({ length: classes }, (_, i) => String(i)) : parseJsonFile(labelsFile, labelBytes);
   if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) {
     return invalid(labelsFile, 'must be a JSON array of class names (strings)');
   }
-  if (labels.length !== outputWidth) {
-    return invalid(modelFile, `output width ${outputWidth} does not match the ${labels.length} class names of ${labelsFile}`);
+  if (labels.length !== classes) {
+    const what = decoding.kind === 'binary' ? 'a single sigmoid unit (binary: two class names, for 0 and 1)' : `output width ${outputWidth}`;
+    return invalid(modelFile, `${what} does not match the ${labels.length} class names of ${labelsFile}`);
   }
 
   const metadataFile = path.join(dir, METADATA_JSON);
   // metadata.json describes the model for humans and /stats; a model without one still serves.
-  const metadataBytes = await readFile(metadataFile).catch((err: NodeJS.ErrnoException) =>
-    err.code === 'ENOENT' ? null : invalid(metadataFile, `cannot be read (${err.code})`, err),
-  );
+  const metadataBytes = await readOptional(metadataFile);
   const metadata = metadataBytes === null ? {} : parseJsonFile(metadataFile, metadataBytes);
   if (!isRecord(metadata)) return invalid(metadataFile, 'must be a JSON object');
 
@@ -94,12 +97,95 @@ export async function readModelBundle(
     modelTopology: artifacts.modelTopology,
     weightSpecs: artifacts.weightSpecs,
     weightData: artifacts.weightData,
-    tokenizerJson: tokenizer.toServingJSON(),
+    tokenizerJson,
     labels,
+    preprocessing,
+    decoding,
     metadata,
     inputWidth,
+    inputShape,
     outputWidth,
   };
+}
+
+/**
+ * What a bundle's model takes, for the dispatcher's check before queueing: text when it has a
+ * preprocessing plan (today: every bundle has a tokenizer), tensors of `inputWidth` values a row.
+ */
+export function inputSignature(bundle: ModelBundle): InputSignature {
+  return { text: bundle.tokenizerJson !== '' || bundle.preprocessing !== null, inputSize: bundle.inputWidth, model: `${bundle.name} v${bundle.version}` };
+}
+
+/** A file a version directory may hold: its bytes, or null when it is absent. */
+async function readOptional(file: string): Promise<Buffer | null> {
+  return readFile(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : invalid(file, `cannot be read (${err.code})`, err)));
+}
+
+/**
+ * preprocessing.json and the files it names, checked against the model's input width; without
+ * it, tokenizer.json alone is today's binary bag of words, and no file at all is a tensor-only
+ * model (`tokenizerJson` '').
+ */
+async function readPreprocessing(dir: string, modelFile: string, inputWidth: number): Promise<{ preprocessing: PreprocessingData | null; tokenizerJson: string }> {
+  const file = path.join(dir, PREPROCESSING_JSON);
+  const bytes = await readOptional(file);
+  if (bytes === null) {
+    const tokenizerFile = path.join(dir, TOKENIZER_JSON);
+    const tokenizerBytes = await readOptional(tokenizerFile);
+    if (tokenizerBytes === null) return { preprocessing: null, tokenizerJson: '' };
+    let tokenizer: Tokenizer;
+    try {
+      tokenizer = Tokenizer.fromJSON(tokenizerBytes.toString('utf8'), { vocabularyOnly: true });
+    } catch (err) {
+      return invalid(tokenizerFile, (err as Error).message, err);
+    }
+    if (tokenizer.matrixWidth !== inputWidth) {
+      return invalid(modelFile, `input width ${inputWidth} does not match num_words ${tokenizer.matrixWidth} of ${tokenizerFile}`);
+    }
+    return { preprocessing: null, tokenizerJson: tokenizer.toServingJSON() };
+  }
+  let spec: PreprocessingSpec;
+  try {
+    spec = parsePreprocessing(parseJsonFile(file, bytes));
+  } catch (err) {
+    return invalid(file, (err as Error).message, err);
+  }
+  const data: PreprocessingData = { spec };
+  const beside = async (name: string) => {
+    const p = path.join(dir, name);
+    if (!path.resolve(p).startsWith(dir + path.sep)) return invalid(file, `${name} must be a file beside the model`);
+    return { p, text: (await readModelFile(p)).toString('utf8') };
+  };
+  if (spec.kind === 'texts_to_matrix' || spec.kind === 'texts_to_sequences') data.tokenizerJson = (await beside(spec.tokenizer)).text;
+  if (spec.kind === 'word_index') {
+    const { p, text } = await beside(spec.wordIndex);
+    const doc = parseJsonFile(p, Buffer.from(text));
+    if (!isRecord(doc) || !Object.values(doc).every((v) => Number.isInteger(v))) return invalid(p, 'must be a JSON object {word: rank} (keras.datasets.reuters.get_word_index())');
+    data.wordIndex = Object.entries(doc as Record<string, number>);
+  }
+  if (spec.kind === 'text_vectorization') {
+    if (spec.vocabulary === null) return invalid(file, 'text_vectorization needs "vocabulary": a file of get_vocabulary(), one token a line');
+    data.vocabulary = (await beside(spec.vocabulary)).text.replace(/\n$/, '').split('\n');
+  }
+  let width: number;
+  try {
+    width = createTextPlan(data).width;
+  } catch (err) {
+    return invalid(file, (err as Error).message, err);
+  }
+  if (width !== inputWidth) return invalid(modelFile, `input width ${inputWidth} does not match the ${width} values a row that ${file} produces`);
+  return { preprocessing: data, tokenizerJson: '' };
+}
+
+/** The last layer's activation and units, and whether training said from_logits. */
+function headOf(topology: object, trainingConfig: unknown, units: number): { activation: string; units: number; fromLogits: boolean; loss: string | null } {
+  const root = isRecord((topology as Record<string, unknown>).model_config) ? ((topology as Record<string, unknown>).model_config as Record<string, unknown>) : (topology as Record<string, unknown>);
+  const config = root.config;
+  const layers = (Array.isArray(config) ? config : isRecord(config) && Array.isArray(config.layers) ? config.layers : []) as unknown[];
+  const last = layers.map((l) => (isRecord(l) && isRecord(l.config) ? l.config : {})).findLast((c) => c.units !== undefined || c.activation !== undefined) ?? {};
+  const loss = isRecord(trainingConfig) ? trainingConfig.loss : undefined;
+  const lossText = loss === undefined || loss === null ? null : JSON.stringify(loss);
+  return { activation: String(last.activation ?? 'linear'), units, fromLogits: lossText !== null && /"from_logits"\s*:\s*true/.test(lossText), loss: lossText };
 }
 
 /** models/<name>/<version>: the ids a version directory implies when the caller gives none. */
@@ -114,7 +200,7 @@ function defaultId(versionDir: string): { name: string; version: number } {
  * optionally wrapped in `model_config`): the first `batch_input_shape` and the last layer with
  * `units`. Dense-headed models only; validateModel checks the built model's real shapes.
  */
-export function topologyWidths(file: string, topology: object): { inputWidth: number; outputWidth: number } {
+export function topologyWidths(file: string, topology: object): { inputWidth: number; inputShape: number[]; outputWidth: number } {
   const root = isRecord((topology as Record<string, unknown>).model_config)
     ? ((topology as Record<string, unknown>).model_config as Record<string, unknown>)
     : (topology as Record<string, unknown>);
@@ -122,14 +208,16 @@ export function topologyWidths(file: string, topology: object): { inputWidth: nu
   const layers = Array.isArray(config) ? config : isRecord(config) ? config.layers : undefined;
   if (!Array.isArray(layers) || layers.length === 0) return invalid(file, 'modelTopology has no layers');
   const configs = layers.map((l) => (isRecord(l) && isRecord(l.config) ? l.config : {}));
-  const shape = configs.map((c) => c.batch_input_shape ?? c.batchInputShape).find(Array.isArray) as unknown[] | undefined;
-  const inputWidth = shape?.[shape.length - 1];
-  if (shape === undefined || shape.length !== 2 || !isPositiveInteger(inputWidth)) {
-    return invalid(file, `the model input must be [null, width], got ${JSON.stringify(shape)}`);
+  // batch_input_shape (Keras 2, tfjs), batch_shape (Keras 3's InputLayer).
+  const shape = configs.map((c) => c.batch_input_shape ?? c.batchInputShape ?? c.batch_shape).find(Array.isArray) as unknown[] | undefined;
+  const dims = shape?.slice(1);
+  if (shape === undefined || dims === undefined || dims.length === 0 || !dims.every(isPositiveInteger)) {
+    return invalid(file, `the model input must be [null, width, ...] with known sizes, got ${JSON.stringify(shape)}`);
   }
+  const inputShape = dims as number[];
   const outputWidth = configs.map((c) => c.units).findLast((u) => u !== undefined);
   if (!isPositiveInteger(outputWidth)) return invalid(file, 'no layer declares the output width (units)');
-  return { inputWidth, outputWidth };
+  return { inputWidth: inputShape.reduce((a, b) => a * b, 1), inputShape, outputWidth };
 }
 
 function isPositiveInteger(v: unknown): v is number {

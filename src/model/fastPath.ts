@@ -80,7 +80,7 @@ function weightViews(bundle: ModelBundle): Map<string, Float32Array> {
  * plain JavaScript (float64). Equal to tfjs within 1e-5 either way (test/model/fastPath.test.ts).
  */
 export class FastForward {
-  readonly #impl: { forwardSparse(indices: ArrayLike<number>, out: Float32Array, offset: number): void };
+  readonly #impl: SparseEngine;
   readonly outputWidth: number;
   /** "wasm-simd" or "js": what computes it. */
   readonly engine: string;
@@ -96,19 +96,58 @@ export class FastForward {
   forwardSparse(indices: ArrayLike<number>, out: Float32Array, offset: number): void {
     this.#impl.forwardSparse(indices, out, offset);
   }
+
+  /**
+   * Writes the output row of one weighted row (count, freq, tf-idf, or a numeric tensor's
+   * non-zero entries): the first `n` columns `indices` with their `weights`.
+   */
+  forwardWeighted(indices: ArrayLike<number>, weights: ArrayLike<number>, n: number, out: Float32Array, offset: number): void {
+    this.#impl.forwardWeighted(indices, weights, n, out, offset);
+  }
+
+  /** The output row of a dense input row (its zeros skipped), into `out` at `offset`. */
+  forwardDense(row: Float32Array, out: Float32Array, offset: number): void {
+    const { indices, weights } = this.#scratch(row.length);
+    let n = 0;
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i]!;
+      if (v !== 0) {
+        indices[n] = i;
+        weights[n++] = v;
+      }
+    }
+    this.#impl.forwardWeighted(indices, weights, n, out, offset);
+  }
+
+  #scratchBuffers: { indices: Int32Array; weights: Float32Array } | null = null;
+
+  #scratch(width: number): { indices: Int32Array; weights: Float32Array } {
+    if (this.#scratchBuffers === null || this.#scratchBuffers.indices.length < width) {
+      this.#scratchBuffers = { indices: new Int32Array(width), weights: new Float32Array(width) };
+    }
+    return this.#scratchBuffers;
+  }
+}
+
+/** What computes the layers: the SIMD kernels or plain JavaScript. */
+interface SparseEngine {
+  forwardSparse(indices: ArrayLike<number>, out: Float32Array, offset: number): void;
+  forwardWeighted(indices: ArrayLike<number>, weights: ArrayLike<number>, n: number, out: Float32Array, offset: number): void;
 }
 
 /** The SIMD engine: weights copied once into the kernels' memory, buffers laid out after them. */
-class SimdForward {
+class SimdForward implements SparseEngine {
   readonly #k: SimdKernels;
   readonly #steps: { step: DenseStep; kernel: number; bias: number; out: number; view: Float32Array }[];
   readonly #idx: Int32Array;
   readonly #idxPtr: number;
+  readonly #vals: Float32Array;
+  readonly #valsPtr: number;
 
   static create(steps: DenseStep[]): SimdForward | null {
     const first = steps[0]!;
     if (first.outDim % 4 !== 0 || steps.slice(1).some((s) => s.inDim % 4 !== 0)) return null;
-    let bytes = align(first.inDim * 4);
+    let bytes = align(first.inDim * 4) * 2;
     for (const s of steps) bytes += align(s.kernel.length * 4) + align(s.outDim * 4) * 2;
     const kernels = createSimdKernels(bytes);
     return kernels ? new SimdForward(kernels, steps) : null;
@@ -125,6 +164,8 @@ class SimdForward {
     };
     this.#idxPtr = take(steps[0]!.inDim);
     this.#idx = new Int32Array(buffer, this.#idxPtr, steps[0]!.inDim);
+    this.#valsPtr = take(steps[0]!.inDim);
+    this.#vals = new Float32Array(buffer, this.#valsPtr, steps[0]!.inDim);
     this.#steps = steps.map((step, i) => {
       const kernel = take(step.kernel.length);
       new Float32Array(buffer, kernel, step.kernel.length).set(i === 0 ? step.kernel : transpose(step.kernel, step.inDim, step.outDim));
@@ -137,8 +178,24 @@ class SimdForward {
 
   forwardSparse(indices: ArrayLike<number>, out: Float32Array, offset: number): void {
     this.#idx.set(indices);
+    const first = this.#steps[0]!;
+    this.#k.rows(this.#idxPtr, indices.length, first.kernel, first.bias, first.out, first.step.outDim);
+    this.#rest(out, offset);
+  }
+
+  forwardWeighted(indices: ArrayLike<number>, weights: ArrayLike<number>, n: number, out: Float32Array, offset: number): void {
+    for (let j = 0; j < n; j++) {
+      this.#idx[j] = indices[j]!;
+      this.#vals[j] = weights[j]!;
+    }
+    const first = this.#steps[0]!;
+    this.#k.rowsWeighted(this.#idxPtr, this.#valsPtr, n, first.kernel, first.bias, first.out, first.step.outDim);
+    this.#rest(out, offset);
+  }
+
+  /** The first layer's activation, the layers after it, and the output row copied out. */
+  #rest(out: Float32Array, offset: number): void {
     const [first, ...rest] = this.#steps;
-    this.#k.rows(this.#idxPtr, indices.length, first!.kernel, first!.bias, first!.out, first!.step.outDim);
     activate(first!.view, first!.step.activation);
     let prev = first!;
     for (const s of rest) {
@@ -151,7 +208,7 @@ class SimdForward {
 }
 
 /** The JavaScript engine, in float64, where SIMD does not apply. */
-class JsForward {
+class JsForward implements SparseEngine {
   readonly #steps: DenseStep[];
   readonly #buffers: Float64Array[];
   /** Kernels of the layers after the first, transposed (`outDim x inDim`): each output is one dot product. */
@@ -164,14 +221,19 @@ class JsForward {
   }
 
   forwardSparse(indices: ArrayLike<number>, out: Float32Array, offset: number): void {
+    this.forwardWeighted(indices, null, indices.length, out, offset);
+  }
+
+  forwardWeighted(indices: ArrayLike<number>, weights: ArrayLike<number> | null, count: number, out: Float32Array, offset: number): void {
     const first = this.#steps[0]!;
     let h = this.#buffers[0]!;
     const { kernel, outDim, bias } = first;
     if (bias) for (let k = 0; k < outDim; k++) h[k] = bias[k]!;
     else h.fill(0);
-    for (let n = 0; n < indices.length; n++) {
+    for (let n = 0; n < count; n++) {
       const row = indices[n]! * outDim;
-      for (let k = 0; k < outDim; k++) h[k] = h[k]! + kernel[row + k]!;
+      const w = weights === null ? 1 : weights[n]!;
+      for (let k = 0; k < outDim; k++) h[k] = h[k]! + w * kernel[row + k]!;
     }
     activate(h, first.activation);
     for (let s = 1; s < this.#steps.length; s++) {

@@ -1,14 +1,17 @@
 import type { ModelBundle } from './bundle.js';
 import { FastForward, planFastPath } from './fastPath.js';
-import type { BatchPrediction } from './predictor.js';
+import type { BatchPrediction } from './outputDecoding.js';
+import { MlserveError } from '../errors.js';
 import { Tokenizer } from './tokenizer.js';
 
 /** What a worker serves with: tfjs's predictor or the fast path. */
 export interface BatchPredictor {
   /** Top class and its probability for each text. */
   predictBatch(texts: readonly string[]): BatchPrediction;
-  /** Full output rows (`texts.length x outputWidth`), for parity tests. */
+  /** Full output rows (`texts.length x outputWidth`). */
   predictRows(texts: readonly string[]): Float32Array;
+  /** Full output rows of a row-major `rows x inputWidth` numeric input (the tensor API). */
+  forward(values: Float32Array, rows: number): Float32Array;
 }
 
 /**
@@ -22,7 +25,8 @@ export interface BatchPredictor {
 export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPredictor } | { reason: string } {
   const plan = planFastPath(bundle);
   if (!plan.ok) return { reason: plan.reason };
-  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson);
+  // A tensor-only model or one with preprocessing.json has no bag-of-words tokenizer of its own.
+  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson === '' ? '{"word_index": "{}", "num_words": ' + bundle.inputWidth + '}' : bundle.tokenizerJson);
   if (tokenizer.matrixWidth !== bundle.inputWidth) return { reason: `tokenizer width ${tokenizer.matrixWidth} is not the model's ${bundle.inputWidth}` };
   const net = new FastForward(plan.steps);
   const width = net.outputWidth;
@@ -31,6 +35,16 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
   function predictRows(texts: readonly string[]): Float32Array {
     const out = new Float32Array(texts.length * width);
     for (let i = 0; i < texts.length; i++) net.forwardSparse(tokenizer.wordIndicesOf(texts[i]!), out, i * width);
+    return out;
+  }
+
+  function forward(values: Float32Array, rows: number): Float32Array {
+    const inputWidth = bundle.inputWidth;
+    if (values.length !== rows * inputWidth) {
+      throw new MlserveError('ERR_TENSOR_SHAPE', `input has ${values.length} values, expected ${rows} x ${inputWidth}`);
+    }
+    const out = new Float32Array(rows * width);
+    for (let i = 0; i < rows; i++) net.forwardDense(values.subarray(i * inputWidth, (i + 1) * inputWidth), out, i * width);
     return out;
   }
 
@@ -48,5 +62,5 @@ export function createFastPredictor(bundle: ModelBundle): { predictor: BatchPred
     return { classes, probs };
   }
 
-  return { predictor: { predictBatch, predictRows } };
+  return { predictor: { predictBatch, predictRows, forward } };
 }

@@ -6,14 +6,8 @@ import { MODEL_JSON } from './modelArtifacts.js';
 import type { ModelBundle } from './bundle.js';
 import type { Tf } from './backend.js';
 import { Tokenizer } from './tokenizer.js';
+import { argmaxRows, type BatchPrediction } from './outputDecoding.js';
 
-/** Top class of each text of a batch. */
-export interface BatchPrediction {
-  /** Index into the labels of the top class, per text. */
-  classes: Int32Array;
-  /** Probability of that top class, per text. */
-  probs: Float32Array;
-}
 
 /** A model ready to serve, with its tokenizer. Synchronous: one worker thread runs one at a time. */
 export interface Predictor {
@@ -24,6 +18,8 @@ export interface Predictor {
   predictBatch(texts: readonly string[]): BatchPrediction;
   /** Softmax rows (`rows x outputWidth`) for a row-major `rows x inputWidth` input. */
   forward(matrix: Float32Array, rows: number): Float32Array;
+  /** Full output rows (`texts.length x outputWidth`) of texts. */
+  predictRows(texts: readonly string[]): Float32Array;
   /** One prediction, so the first request does not pay for kernel set-up. */
   warmUp(): void;
   /** Frees the model's weight tensors. */
@@ -49,16 +45,16 @@ export async function validateModel(bundle: ModelBundle, tf: Tf): Promise<void> 
  * bundle.labels[classes[0]!] // "crude"
  */
 export async function createPredictor(bundle: ModelBundle, tf: Tf): Promise<Predictor> {
-  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson);
+  const tokenizer = Tokenizer.fromJSON(bundle.tokenizerJson === '' ? '{"word_index": "{}", "num_words": ' + bundle.inputWidth + '}' : bundle.tokenizerJson);
   const model = await buildModel(bundle, tf);
   const { inputWidth, outputWidth } = bundle;
 
   function forward(matrix: Float32Array, rows: number): Float32Array {
     if (matrix.length !== rows * inputWidth) {
-      throw new MlserveError('ERR_PREDICT', `input has ${matrix.length} values, expected ${rows} x ${inputWidth}`);
+      throw new MlserveError('ERR_TENSOR_SHAPE', `input has ${matrix.length} values, expected ${rows} x ${inputWidth}`);
     }
     if (rows === 0) return new Float32Array(0);
-    const y = tf.tidy(() => model.predict(tf.tensor2d(matrix, [rows, inputWidth])) as Tensor);
+    const y = tf.tidy(() => model.predict(tf.tensor(matrix, [rows, ...bundle.inputShape])) as Tensor);
     try {
       return y.dataSync() as Float32Array;
     } finally {
@@ -66,8 +62,12 @@ export async function createPredictor(bundle: ModelBundle, tf: Tf): Promise<Pred
     }
   }
 
+  function predictRows(texts: readonly string[]): Float32Array {
+    return forward(tokenizer.textsToMatrix(texts, 'binary'), texts.length);
+  }
+
   function predictBatch(texts: readonly string[]): BatchPrediction {
-    return argmaxRows(forward(tokenizer.textsToMatrix(texts, 'binary'), texts.length), outputWidth);
+    return argmaxRows(predictRows(texts), outputWidth);
   }
 
   return {
@@ -75,6 +75,7 @@ export async function createPredictor(bundle: ModelBundle, tf: Tf): Promise<Pred
     outputWidth,
     tokenizer,
     predictBatch,
+    predictRows,
     forward,
     warmUp: function warmUp() {
       predictBatch(['warm up']);
@@ -83,30 +84,6 @@ export async function createPredictor(bundle: ModelBundle, tf: Tf): Promise<Pred
       model.dispose();
     },
   };
-}
-
-/**
- * Top class and its probability for each row of row-major softmax rows `width` wide. The first
- * maximum wins, as numpy's argmax (the Python peer) does.
- */
-export function argmaxRows(probs: Float32Array, width: number): BatchPrediction {
-  const rows = probs.length / width;
-  const classes = new Int32Array(rows);
-  const top = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    let bestP = probs[r * width] as number;
-    for (let c = 1; c < width; c++) {
-      const p = probs[r * width + c] as number;
-      if (p > bestP) {
-        best = c;
-        bestP = p;
-      }
-    }
-    classes[r] = best;
-    top[r] = bestP;
-  }
-  return { classes, probs: top };
 }
 
 async function buildModel(bundle: ModelBundle, tf: Tf): Promise<LayersModel> {
@@ -122,8 +99,8 @@ async function buildModel(bundle: ModelBundle, tf: Tf): Promise<LayersModel> {
   const problem =
     model.inputs.length !== 1 || model.outputs.length !== 1
       ? `the model must have one input and one output, it has ${model.inputs.length} and ${model.outputs.length}`
-      : input?.length !== 2 || input[1] !== bundle.inputWidth
-        ? `model input shape ${JSON.stringify(input)} does not match the tokenizer's num_words ${bundle.inputWidth}`
+      : input === undefined || JSON.stringify(input.slice(1)) !== JSON.stringify(bundle.inputShape)
+        ? `model input shape ${JSON.stringify(input)} does not match [null, ${bundle.inputShape.join(', ')}] (the tokenizer's num_words or the preprocessing's row width)`
         : output?.length !== 2 || output[1] !== bundle.outputWidth
           ? `model output shape ${JSON.stringify(output)} does not match the ${bundle.outputWidth} labels`
           : null;

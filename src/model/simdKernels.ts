@@ -1,9 +1,11 @@
 /**
- * Two WebAssembly SIMD kernels for the fast path, assembled here from their instructions (no
+ * Three WebAssembly SIMD kernels for the fast path, assembled here from their instructions (no
  * toolchain, no binary blob in the repository):
  *
  * - `rows(idx, n, kernel, bias, h, width)`: h = bias + the sum of the kernel rows listed in idx
  *   (the first Dense layer over a binary bag of words);
+ * - `rowsWeighted(idx, vals, n, kernel, bias, h, width)`: the same with a weight per row (count,
+ *   freq, tf-idf rows, a numeric tensor's non-zero entries);
  * - `dense(x, inDim, kernelT, bias, out, outDim)`: out = bias + x · kernel, the kernel stored
  *   transposed so each output is one dot product of f32x4 lanes.
  *
@@ -92,6 +94,25 @@ const rowsBody = [
   ...end,
 ];
 
+// rowsWeighted(idx=0, vals=1, n=2, kernel=3, bias=4, h=5, width=6); locals j=7, row=8, i=9, bytes=10 (i32), w=11 (v128)
+const rowsWeightedBody = [
+  ...vec([[...u(4), I32], [...u(1), V128]]),
+  ...get(6), ...i32c(2), ...i32shl, ...set(10),
+  ...get(5), ...get(4), ...get(10), ...memoryCopy,
+  ...forLoop(7, get(2), 1, [
+    // row = kernel + idx[j] * bytes; w = splat(vals[j])
+    ...get(3), ...get(0), ...get(7), ...i32c(2), ...i32shl, ...i32add, ...i32load, ...get(10), ...i32mul, ...i32add, ...set(8),
+    ...get(1), ...get(7), ...i32c(2), ...i32shl, ...i32add, ...f32load, ...f32x4splat, ...set(11),
+    ...forLoop(9, get(10), 16, [
+      ...get(5), ...get(9), ...i32add,
+      ...get(5), ...get(9), ...i32add, ...v128load,
+      ...get(8), ...get(9), ...i32add, ...v128load, ...get(11), ...f32x4mul,
+      ...f32x4add, ...v128store,
+    ]),
+  ]),
+  ...end,
+];
+
 // dense(x=0, inDim=1, kernelT=2, bias=3, out=4, outDim=5); locals k=6, i=7 (i32), acc=8 (v128), row=9, bytes=10 (i32)
 const denseBody = [
   ...vec([[...u(2), I32], [...u(1), V128], [...u(2), I32]]),
@@ -119,19 +140,31 @@ const denseBody = [
 export interface SimdKernels {
   memory: WebAssembly.Memory;
   rows(idx: number, n: number, kernel: number, bias: number, h: number, width: number): void;
+  /** h = bias + the sum of vals[j] times kernel row idx[j]: a weighted (count, tf-idf, tensor) row. */
+  rowsWeighted(idx: number, vals: number, n: number, kernel: number, bias: number, h: number, width: number): void;
   dense(x: number, inDim: number, kernelT: number, bias: number, out: number, outDim: number): void;
 }
 
 /** The module's bytes, for a memory of `pages` 64 KiB pages. */
 export function simdModuleBytes(pages: number): Uint8Array {
   const sixI32 = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])];
+  const sevenI32 = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([sixI32])),
-    ...section(3, vec([u(0), u(0)])),
+    ...section(1, vec([sixI32, sevenI32])),
+    ...section(3, vec([u(0), u(0), u(1)])),
     ...section(5, vec([[0x00, ...u(pages)]])),
-    ...section(7, vec([[...name('rows'), 0x00, ...u(0)], [...name('dense'), 0x00, ...u(1)], [...name('memory'), 0x02, ...u(0)]])),
-    ...section(10, vec([[...u(rowsBody.length), ...rowsBody], [...u(denseBody.length), ...denseBody]])),
+    ...section(7, vec([
+      [...name('rows'), 0x00, ...u(0)],
+      [...name('dense'), 0x00, ...u(1)],
+      [...name('rowsWeighted'), 0x00, ...u(2)],
+      [...name('memory'), 0x02, ...u(0)],
+    ])),
+    ...section(10, vec([
+      [...u(rowsBody.length), ...rowsBody],
+      [...u(denseBody.length), ...denseBody],
+      [...u(rowsWeightedBody.length), ...rowsWeightedBody],
+    ])),
   ];
   return Uint8Array.from(bytes);
 }

@@ -1,4 +1,4 @@
-import type { SlotSnapshot } from '../master/slotTable.js';
+import type { SlotSnapshot } from './slotSnapshot.js';
 import type { StatsInput, WorkerMemory } from './statsInput.js';
 import type { MlserveExtras, MlserveWorker, StatsDocument, StatsWorker, UwsgiStatus } from './statsDocument.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { SlotSnapshot } from '../master/slotTable.js';
+import type { SlotSnapshot } from './slotSnapshot.js';
 import type { WorkerMemory } from './statsInput.js';
 
 /** What a worker thread answers to the `memory` op (worker/protocol.ts `MemoryResult`). */

@@ -1,4 +1,4 @@
-import type { SlotSnapshot } from '../master/slotTable.js';
+import type { SlotSnapshot } from './slotSnapshot.js';
 
 /**
  * What one worker thread reported of its own memory (the worker protocol's `memory` op), and

@@ -1,5 +1,5 @@
 import { createServer, type Socket } from 'node:net';
-import { listenTcp, listenUnix, removeSocket } from '../http/listen.js';
+import { listenTcp, listenUnix, removeSocket } from '../net/listen.js';
 import type { StatsDocument } from './statsDocument.js';
 
 /** The two log calls the stats server makes (a pino Logger, or the stats thread's forwarder). */

@@ -1,4 +1,5 @@
-import { argmaxRows, type Predictor } from '../model/predictor.js';
+import type { Predictor } from '../model/predictor.js';
+import { argmaxRows } from '../model/outputDecoding.js';
 import type { LabelledTexts } from './dataset.js';
 
 /** Keras clips probabilities to [eps, 1 - eps] before the log of cross-entropy. */

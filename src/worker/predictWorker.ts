@@ -10,10 +10,14 @@ import { getHeapStatistics } from 'node:v8';
 import { Piscina } from 'piscina';
 import { createFastPredictor, type BatchPredictor } from '../model/fastPredictor.js';
 import type { WorkerInit, WorkerTask, WorkerResult, PredictResult } from './protocol.js';
+import type { ModelInput } from '../model/modelInput.js';
+import { activateRows, decodeRows } from '../model/outputDecoding.js';
+import { createTextPlan } from '../model/textPlan.js';
+import { MlserveError } from '../errors.js';
 
 /** The model as this thread serves it, and what it reports about memory. */
 interface Serving {
-  predictor: Pick<BatchPredictor, 'predictBatch'>;
+  predictor: BatchPredictor;
   backend: string;
   fastPathSkipped: string | null;
   tfBytes(): number;
@@ -47,7 +51,8 @@ const init = Piscina.workerData as WorkerInit;
 const started = performance.now();
 const serving = await serve(init);
 const { predictor, backend } = serving;
-predictor.predictBatch(['warm up']);
+if (init.bundle.tokenizerJson !== '') predictor.predictBatch(['warm up']);
+else predictor.forward(new Float32Array(init.bundle.inputWidth), 1);
 const loadMs = performance.now() - started;
 
 function spinFor(ms: number): void {
@@ -80,12 +85,31 @@ function runTestHooks(texts: string[]): void {
   }
 }
 
-function predict(texts: string[]): PredictResult {
+const { outputWidth, decoding } = init.bundle;
+// The plan of preprocessing.json, built here from the posted data (the worker never reads disk).
+const plan = init.bundle.preprocessing === null ? null : createTextPlan(init.bundle.preprocessing);
+const plain = decoding.kind === 'softmax' && decoding.activation === null;
+
+/** Top class per row and, when asked, every row's output vector. */
+function run(input: ModelInput, wantScores: boolean): Pick<PredictResult, 'classes' | 'probs' | 'scores'> {
+  let scores: Float32Array;
+  if (input.kind === 'text') {
+    if (init.testOps) runTestHooks(input.texts);
+    if (plan !== null) scores = predictor.forward(plan.matrix(input.texts), input.texts.length);
+    else if (init.bundle.tokenizerJson === '') {
+      throw new MlserveError('ERR_TEXT_UNSUPPORTED', `model ${init.bundle.name} v${init.bundle.version} has no preprocessing: send rows to the tensor API`);
+    } else if (!wantScores && plain) return predictor.predictBatch(input.texts); // today's lane: no full rows needed
+    else scores = predictor.predictRows(input.texts);
+  } else scores = predictor.forward(input.values, input.rows);
+  activateRows(scores, outputWidth, decoding.activation);
+  const top = decodeRows(scores, outputWidth, decoding);
+  return wantScores || decoding.kind === 'multi-label' ? { ...top, scores } : top;
+}
+
+function predict(input: ModelInput, wantScores: boolean): PredictResult {
   const t0 = performance.now();
   try {
-    if (init.testOps) runTestHooks(texts);
-    const { classes, probs } = predictor.predictBatch(texts);
-    return { op: 'predict', classes, probs, ms: performance.now() - t0 };
+    return { op: 'predict', ...run(input, wantScores), ms: performance.now() - t0 };
   } catch (err) {
     // A bad batch must not take the thread down: answer the error, keep serving.
     const message = err instanceof Error ? err.message : String(err);
@@ -94,7 +118,7 @@ function predict(texts: string[]): PredictResult {
       classes: new Int32Array(0),
       probs: new Float32Array(0),
       ms: performance.now() - t0,
-      error: { code: 'ERR_PREDICT', message },
+      error: { code: err instanceof MlserveError ? err.code : 'ERR_PREDICT', message },
     };
   }
 }
@@ -103,11 +127,13 @@ function predict(texts: string[]): PredictResult {
 export default function handle(task: WorkerTask): WorkerResult | Promise<never> | unknown {
   switch (task.op) {
     case 'predict': {
-      const result = predict(task.texts);
-      if (init.testOps && task.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
-      // Piscina's transferable protocol: the two buffers move to the master without a copy.
+      const result = predict(task.input, task.scores);
+      if (init.testOps && task.input.kind === 'text' && task.input.texts.includes('\0crash')) return new Promise<never>(() => {}); // the crash answers
+      // Piscina's transferable protocol: the buffers move to the master without a copy.
+      const buffers: ArrayBufferLike[] = [result.classes.buffer, result.probs.buffer];
+      if (result.scores) buffers.push(result.scores.buffer);
       return Piscina.move({
-        [Piscina.transferableSymbol]: [result.classes.buffer, result.probs.buffer],
+        [Piscina.transferableSymbol]: buffers,
         [Piscina.valueSymbol]: result,
       } as never);
     }

@@ -1,4 +1,5 @@
 import type { ModelBundle } from '../model/bundle.js';
+import type { ModelInput } from '../model/modelInput.js';
 
 /** What the master hands a worker thread at spawn (Piscina `workerData`): it never reads the disk. */
 export interface WorkerInit {
@@ -20,7 +21,8 @@ export interface WorkerInit {
 /** A task the master sends to one worker thread. */
 export type WorkerTask =
   | { op: 'warmup' }
-  | { op: 'predict'; texts: string[] }
+  /** One batch: the rows of one or more requests of one input kind; `scores` asks for the full output rows. */
+  | { op: 'predict'; input: ModelInput; scores: boolean }
   | { op: 'memory' };
 
 /** Answer to `warmup`: the worker is loaded and has run one prediction. */
@@ -42,6 +44,8 @@ export interface PredictResult {
   op: 'predict';
   classes: Int32Array;
   probs: Float32Array;
+  /** Every row's output vector (`rows x outputWidth`), when the task asked for `scores`. */
+  scores?: Float32Array;
   /** Time spent in the worker, tokenization included. */
   ms: number;
   error?: { code: string; message: string };

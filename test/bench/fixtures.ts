@@ -68,6 +68,7 @@ export function fullResults(): BenchResults {
         { server: 'mlserve', name: 'mlserve', description: 'mlserve --workers 2' },
         { server: 'peer', name: 'uwsgi-flask', description: 'uWSGI' },
         { server: 'hello', name: 'hello-world', description: 'hono' },
+        { server: 'uwsgi-pass', name: 'mlserve uwsgi_pass', description: "mlserve behind the seed's nginx site" },
       ],
       points: [
         point('mlserve', 1, wrk(2500, 0.4, 1)),
@@ -76,6 +77,7 @@ export function fullResults(): BenchResults {
         point('mlserve', 64, wrk(12000, 4, 9)),
         point('peer', 64, wrk(3500, 18, 24)),
         point('hello', 64, wrk(20000, 2, 8)),
+        point('uwsgi-pass', 64, wrk(11000, 5, 10)),
       ],
       durationS: 8,
       warmupS: 2,

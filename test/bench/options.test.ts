@@ -7,7 +7,7 @@ const OUT = '/repo/docs/benchmarks.md';
 test('no flags: every part and server, the full durations, the report written to the default place', () => {
   const o = parseBenchOptions([], OUT);
   assert.deepEqual(o.parts, [...PARTS]);
-  assert.deepEqual(o.servers, ['mlserve', 'peer', 'hello']);
+  assert.deepEqual(o.servers, ['mlserve', 'peer', 'hello', 'uwsgi-pass']);
   assert.deepEqual(o.concurrencies, [1, 16, 64, 256]);
   assert.equal(o.durationS, 8);
   assert.equal(o.warmupS, 2);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseArgs } from '../../src/config/args.js';
 
 test('actions: serve by default, --check, --config/--ini in both forms', () => {
-  assert.deepEqual(parseArgs([]), { action: 'serve', configFile: null, options: [], warnings: [] });
+  assert.deepEqual(parseArgs([]), { action: 'serve', configFile: null, options: [], placeholders: new Map(), warnings: [] });
   assert.equal(parseArgs(['--check']).action, 'check');
   assert.equal(parseArgs(['--config', 'a.ini']).configFile, 'a.ini');
   assert.equal(parseArgs(['--ini=b.ini', '--check']).configFile, 'b.ini');

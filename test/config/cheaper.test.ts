@@ -116,8 +116,11 @@ test('cheaper-busyness-min above -max is refused', () => {
 });
 
 test('the cheaper-busyness-* and cheaper-rss-limit-* families are no longer ignored: a typo is an unknown key', () => {
-  assert.throws(() => withFile('[uwsgi]\ncheaper-busyness-maxx = 50'), {
+  assert.throws(() => withFile('[mlserve]\ncheaper-busyness-maxx = 50'), {
     code: 'ERR_CONFIG_KEY',
-    message: 'config/mlserve.ini:2: unknown key "cheaper-busyness-maxx" in [uwsgi] (did you mean "cheaper-busyness-max"?)',
+    message: 'config/mlserve.ini:2: unknown key "cheaper-busyness-maxx" in [mlserve] (did you mean "cheaper-busyness-max"?)',
   });
+  // In [uwsgi] it is a placeholder, as in uWSGI: unused, so a warning with the likely key.
+  const { warnings } = withFile('[uwsgi]\ncheaper-busyness-maxx = 50');
+  assert.ok(warnings.some((w) => w.includes('"cheaper-busyness-maxx" is not an option mlserve knows') && w.includes('did you mean "cheaper-busyness-max"?')), warnings.join('\n'));
 });

@@ -16,7 +16,9 @@ const fieldsMatch: Equal<
   | 'cheaperBusynessBacklogAlert' | 'cheaperBusynessBacklogMultiplier' | 'cheaperBusynessBacklogStep'
   | 'cheaperBusynessBacklogNonzero' | 'cheaperRssLimitSoft' | 'cheaperRssLimitHard' | 'checkInterval'
   | 'harakiri' | 'maxRequests' | 'maxRequestsDelta' | 'minWorkerLifetime' | 'reloadOnRss'
-  | 'stats' | 'statsHttp' | 'statsMinified' | 'chmodStats' | 'metrics' | 'fastPath' | 'pidfile' | 'batchTimeoutMicros' | 'maxEnqueuedBatches' | 'workerMaxHeap'
+  | 'modelName' | 'stats' | 'statsHttp' | 'statsMinified' | 'chmodStats' | 'metrics' | 'fastPath' | 'pidfile' | 'batchTimeoutMicros' | 'maxEnqueuedBatches' | 'workerMaxHeap'
+  | 'httpSocket' | 'uwsgiSocket' | 'chownSocket' | 'bufferSize' | 'socketTimeout' | 'uid' | 'gid' | 'chdir' | 'env'
+  | 'touchReload' | 'touchChainReload' | 'masterFifo' | 'strict'
 > = true;
 const typesMatch: [
   Equal<Config['http'], Address | null>,
@@ -28,7 +30,9 @@ const typesMatch: [
   Equal<Config['cheaperAlgo'], 'spare' | 'spare2' | 'backlog' | 'busyness' | 'manual'>,
   Equal<Config['cheaperInitial'], number | null>,
   Equal<Config['cheaperRssLimitHard'], number | null>,
-] = [true, true, true, true, true, true, true, true, true];
+  Equal<Config['env'], readonly string[]>,
+  Equal<Config['uid'], string | null>,
+] = [true, true, true, true, true, true, true, true, true, true, true];
 
 test('Config field names are the camelCase option names', () => {
   assert.ok(fieldsMatch && typesMatch.every(Boolean));

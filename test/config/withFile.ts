@@ -8,6 +8,6 @@ export const fileName = 'config/mlserve.ini';
 
 /** resolveConfig with a file written as text. */
 export function withFile(text: string, rest: Omit<ResolveInput, 'cwd'> = {}): ResolvedConfig {
-  const { entries } = parseIni(text, { fileName, cwd, env: rest.env ?? {} });
-  return resolveConfig({ fileEntries: entries, fileName, cwd, ...rest });
+  const { entries, referenced } = parseIni(text, { fileName, cwd, env: rest.env ?? {} });
+  return resolveConfig({ fileEntries: entries, fileName, cwd, referenced, ...rest });
 }

@@ -27,6 +27,8 @@ export interface MlserveOptions {
   config?: string | null;
   /** Socket to serve on; `<new temp dir>/mlserve.sock` by default. */
   socketPath?: string;
+  /** False: pass no --socket flag (the config's `socket` is used; give `socketPath` to say where it is). */
+  socketFlag?: boolean;
   /** How long to wait for the "ready" line. */
   readyTimeoutMs?: number;
 }
@@ -61,7 +63,7 @@ export async function startMlserve(options: MlserveOptions = {}): Promise<Runnin
   const { args = [], env, cwd = repoRoot, config = 'config/mlserve.ini', readyTimeoutMs = 30_000 } = options;
   const dir = options.socketPath === undefined ? mkdtempSync(join(tmpdir(), 'mlserve-')) : undefined;
   const socketPath = options.socketPath ?? join(dir!, 'mlserve.sock');
-  const argv = [mlserveBin, ...(config === null ? [] : ['--config', config]), '--socket', socketPath, ...args];
+  const argv = [mlserveBin, ...(config === null ? [] : ['--config', config]), ...(options.socketFlag === false ? [] : ['--socket', socketPath]), ...args];
 
   const child = spawn(process.execPath, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const unregister = onProcessExit(function killMlserve() {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,9 @@ import { findFreePort } from './ports.js';
 
 /** The real nginx binary (Debian's package); NGINX_BIN overrides it. */
 export const nginxBin: string = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
+
+/** nginx's own uwsgi_params (Debian's path), for sites that `include uwsgi_params;`. */
+const uwsgiParams = '/etc/nginx/uwsgi_params';
 
 /** Why nginx-based tests cannot run here (for `{ skip }`), or false when they can. */
 export function nginxMissing(): string | false {
@@ -32,7 +35,8 @@ export function renderSiteConf(site: string, target: { socketPath: string; liste
     if (count !== 1) throw new Error(`site file: expected exactly one ${what} line, found ${count}`);
     return text.replace(pattern, replacement);
   };
-  const withSocket = replaceOnce(site, /^(\s*)server\s+unix:[^;\s]+;/m, `$1server unix:${target.socketPath};`, '`server unix:...;`');
+  // `server unix:...;` in an upstream (nginx/mlserve.conf), `uwsgi_pass unix:...;` in the seed's site.
+  const withSocket = replaceOnce(site, /^(\s*)(server|uwsgi_pass)\s+unix:[^;\s]+;/m, `$1$2 unix:${target.socketPath};`, '`server unix:...;` or `uwsgi_pass unix:...;`');
   return replaceOnce(withSocket, /^(\s*)listen\s+[^;]+;/m, `$1listen ${target.listen};`, '`listen ...;`');
 }
 
@@ -114,6 +118,8 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
 async function startOnce(options: NginxOptions, site: string, port: number): Promise<RunningNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'mlserve-nginx-'));
   mkdirSync(join(dir, 'tmp'));
+  // `include uwsgi_params;` resolves against the config's directory: the one nginx ships.
+  if (existsSync(uwsgiParams)) symlinkSync(uwsgiParams, join(dir, 'uwsgi_params'));
   const sitePath = join(dir, 'site.conf');
   writeFileSync(sitePath, renderSiteConf(site, { socketPath: options.socketPath, listen: `127.0.0.1:${port}` }));
   const confPath = join(dir, 'nginx.conf');

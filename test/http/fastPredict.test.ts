@@ -10,7 +10,8 @@ import { httpRequest } from '../helpers/http.js';
 
 test('predictQueryText decodes like c.req.query and leaves the odd cases to hono', () => {
   assert.equal(predictQueryText('/predict?text=oil+prices%20rose'), 'oil prices rose');
-  assert.equal(predictQueryText('/predict?lang=en&text=caf%C3%A9'), 'café');
+  assert.equal(predictQueryText('/predict?text=caf%C3%A9'), 'café');
+  assert.equal(predictQueryText('/predict?text=oil&top_k=3'), undefined, 'another parameter changes the answer: hono');
   assert.equal(predictQueryText('/predict?text=a%2Bb'), 'a+b');
   assert.equal(predictQueryText('/predict?text='), undefined, 'empty: hono answers ERR_TEXT_MISSING');
   assert.equal(predictQueryText('/predict?q=oil'), undefined, 'missing');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log.js';
-import type { SlotSnapshot } from '../../src/master/slotTable.js';
+import type { SlotSnapshot } from '../../src/stats/slotSnapshot.js';
 import { WorkerMemoryPoller, type MemoryAnswer } from '../../src/stats/memoryPoller.js';
 import { slot } from './sampleInput.js';
 

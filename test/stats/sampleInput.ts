@@ -1,4 +1,4 @@
-import type { SlotSnapshot } from '../../src/master/slotTable.js';
+import type { SlotSnapshot } from '../../src/stats/slotSnapshot.js';
 import type { StatsInput, StatsWindow, WorkerMemory } from '../../src/stats/statsInput.js';
 
 /** A slot as the slot table would hold it, with `over` changed. */

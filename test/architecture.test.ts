@@ -1,0 +1,46 @@
+/**
+ * Folders import only downward (docs/architecture.md, "Folders"). Regression: http imported
+ * master (RequestResult), stats imported master (SlotSnapshot) and http (socket listening code),
+ * so no room could be read or tested without the ones above it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { repoRoot } from './helpers/paths.js';
+
+/** Each room of src/ and its height: a room imports only rooms strictly lower (or itself). */
+const RANK: Record<string, number> = {
+  cli: 8,
+  master: 7,
+  // protocols speak other servers' dialects over the HTTP layer's body reading and errors
+  protocols: 6.5,
+  http: 6, systemd: 6, mltop: 6, train: 6,
+  stats: 5, worker: 5,
+  cheaper: 4, model: 4,
+  net: 3,
+  config: 2,
+  'errors.ts': 0, 'log.ts': 0, 'version.ts': 0, types: 0,
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+test('src/ folders import only downward', () => {
+  const src = join(repoRoot, 'src');
+  const upward: string[] = [];
+  for (const file of files(src)) {
+    const from = relative(src, file).split('/')[0]!;
+    assert.ok(from in RANK, `src/${from} has no rank in test/architecture.test.ts: give it one`);
+    for (const m of readFileSync(file, 'utf8').matchAll(/from '((?:\.\.\/)+)([\w.]+)/g)) {
+      if (m[1] !== '../') continue; // deeper paths only occur inside a room
+      const to = m[2]!.endsWith('.js') ? m[2]!.replace(/\.js$/, '.ts') : m[2]!;
+      assert.ok(to in RANK, `${relative(repoRoot, file)} imports ../${m[2]}, which has no rank`);
+      if (RANK[to]! >= RANK[from]! && to !== from) upward.push(`${relative(repoRoot, file)} -> ${to}`);
+    }
+  }
+  assert.deepEqual(upward, []);
+});
