@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { isJournalStream, journalStream } from './journalStream.js';
 
 export type { Logger };
 
@@ -8,7 +9,10 @@ export interface LoggerOptions {
   level?: string;
   /** Human-readable lines on stderr instead of JSON (development). */
   pretty?: boolean;
-  /** Where JSON lines go; stdout when not set (journald reads it). */
+  /**
+   * Where JSON lines go; stdout when not set. When stdout is the journal (JOURNAL_STREAM), each
+   * line is prefixed with its syslog priority, `<3>{"level":"error",...}`, which journald strips.
+   */
   destination?: DestinationStream;
 }
 
@@ -25,6 +29,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (options.destination) return pino(opts, options.destination);
   if (options.pretty) return pino(opts, prettyStream());
+  if (isJournalStream(1)) return pino(opts, journalStream(pino.destination(1)));
   return pino(opts);
 }
 

@@ -20,7 +20,7 @@ const RANK: Record<string, number> = {
   cheaper: 4, model: 4,
   net: 3,
   config: 2,
-  'errors.ts': 0, 'log.ts': 0, 'version.ts': 0, types: 0,
+  'errors.ts': 0, 'log.ts': 0, 'journalStream.ts': 0, 'version.ts': 0, types: 0,
 };
 
 function files(dir: string): string[] {

@@ -16,12 +16,14 @@ import { applyEnvAndChdir } from '../master/processOptions.js';
 import { MasterFifo } from '../master/masterFifo.js';
 import { watchTouchFiles } from '../master/touchReload.js';
 import { formatConfigReport } from '../config/printConfig.js';
+import { isJournalStream } from '../journalStream.js';
 
 async function main(argv: string[]): Promise<number> {
   const control = parseControl(argv);
   if (control) {
-    const { config } = await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() });
-    process.stdout.write(`${await sendControl(control, config.pidfile)}\n`);
+    // With --pid (ExecReload=... --pid $MAINPID) neither the config nor a pidfile is needed.
+    const pidfile = control.pid === null ? (await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() })).config.pidfile : null;
+    process.stdout.write(`${await sendControl(control, pidfile)}\n`);
     return 0;
   }
   // Kept for reloads: `chdir` changes process.cwd(), and a reload reads the same files.
@@ -119,8 +121,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Fail fast with one clear line (and no stack) for the errors we expect; a stack for the rest.
-    if (err instanceof MlserveError) process.stderr.write(`mlserve: ${err.code}: ${err.message}\n`);
-    else process.stderr.write(`mlserve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // In the journal, at priority err (<3>) like pino's error lines; a stack's lines after the first are err too.
+    const prefix = isJournalStream(2) ? '<3>' : '';
+    const text = err instanceof MlserveError ? `${err.code}: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`${prefix}mlserve: ${prefix ? text.replace(/\n/g, '\n<3>') : text}\n`);
     process.exit(1);
   },
 );

@@ -39,14 +39,14 @@ export function flagSynopsis(name: string, spec: OptionSpec): string {
 export function formatHelp(): string {
   const out = [
     'Usage: mlserve [--config FILE] [--check] [--OPTION VALUE]...',
-    '       mlserve reload|stop|workers +N|-N [--config FILE]',
+    '       mlserve reload|stop|workers +N|-N [--config FILE | --pid PID]',
     '',
     'Serves a text classifier over HTTP and the uwsgi protocol on a Unix socket, in the spirit of uWSGI.',
     '',
     'Actions:',
     ...cliActions.map((a) => row(`  ${a.flags.map((f) => (a.metavar ? `${f} ${a.metavar}` : f)).join(', ')}`, a.help)),
     '',
-    'Commands to a running master (found through its `pidfile`; give the same --config):',
+    'Commands to a running master (found through its `pidfile`, so give the same --config; or --pid PID):',
     row('  mlserve reload', 'reload the config and the newest model version, worker by worker (SIGHUP)'),
     row('  mlserve stop', 'finish in-flight requests and exit (SIGTERM)'),
     row('  mlserve workers +N|-N', 'N workers more or fewer (SIGTTIN / SIGTTOU); with cheaper-algo = manual it sets the target'),

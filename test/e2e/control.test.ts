@@ -61,3 +61,28 @@ test('reload, workers +1 and stop through the pidfile', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('parseControl takes --pid PID out of the arguments and refuses a pid that is not one', () => {
+  assert.deepEqual(parseControl(['reload', '--pid', '42'])?.pid, 42);
+  assert.deepEqual(parseControl(['workers', '+1', '--pid=7', '--config', 'x.ini'])?.rest, ['--config', 'x.ini']);
+  assert.equal(parseControl(['stop'])?.pid, null);
+  assert.throws(() => parseControl(['reload', '--pid']), /--pid takes the master's process id/);
+  assert.throws(() => parseControl(['reload', '--pid', '$MAINPID']), /got "\$MAINPID"/);
+});
+
+// ExecReload=/usr/local/bin/mlserve reload --pid $MAINPID: regression for `/bin/kill -HUP
+// $MAINPID`, which fails with 203/EXEC on a minimal host without procps (issue 16).
+test('reload --pid reaches the master with no config and no pidfile; a dead pid is a clear error', async () => {
+  const ml = await startMlserve({ args: ['--workers', '1'] });
+  try {
+    const reload = mlserve(['reload', '--pid', String(ml.pid)]);
+    assert.equal(reload.code, 0, reload.err);
+    assert.match(reload.out, new RegExp(`asked the master to reload \\(SIGHUP\\), pid ${ml.pid}`));
+    await ml.waitForLine((l) => l.msg === 'reloaded');
+  } finally {
+    await ml.stop();
+  }
+  const dead = mlserve(['reload', '--pid', String(ml.pid)]);
+  assert.equal(dead.code, 1);
+  assert.match(dead.err, new RegExp(`ERR_CLI_ARGS: cannot signal the master, pid ${ml.pid} \\(--pid\\): no such process`));
+});

@@ -84,7 +84,8 @@ test('the service and the socket agree with each other, nginx/mlserve.conf and t
   assert.match(values(service, 'After').join(' '), /\bmlserve\.socket\b/);
   assert.deepEqual(values(service, 'Type'), ['notify']);
   assert.deepEqual(values(service, 'NotifyAccess'), ['all'], 'systemd-notify, a child process, sends the notifications');
-  assert.deepEqual(values(service, 'ExecReload'), ['/bin/kill -HUP $MAINPID']);
+  // Regression (issue 16): `/bin/kill -HUP $MAINPID` needs procps, absent on minimal hosts (203/EXEC).
+  assert.deepEqual(values(service, 'ExecReload'), ['/usr/local/bin/mlserve reload --pid $MAINPID']);
   // systemd must not SIGKILL mlserve while it still drains within shutdown-timeout.
   const stopSec = Number(values(service, 'TimeoutStopSec')[0]);
   const shutdownTimeout = Number(options['shutdown-timeout'].default);

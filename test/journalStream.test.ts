@@ -1,0 +1,66 @@
+/**
+ * Journal priorities (issue 16). Regression: every pino line reached the journal at priority 6,
+ * so `journalctl -u mlserve -p warning` showed none of mlserve's warnings or errors. The real
+ * journal is exercised in test/systemd/nspawn.test.ts; here JOURNAL_STREAM is faked by pointing
+ * it at the file that is the child's stdout (journald is not running on this machine).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isJournalStream, syslogPriority } from '../src/journalStream.js';
+import { repoRoot } from './helpers/paths.js';
+
+test('pino levels map to syslog priorities: fatal 2, error 3, warn 4, info 6, debug and trace 7', () => {
+  const table: [number, number][] = [[60, 2], [50, 3], [40, 4], [35, 6], [30, 6], [20, 7], [10, 7]];
+  for (const [level, priority] of table) assert.equal(syslogPriority(level), priority, `level ${level}`);
+});
+
+/** Runs a child that logs one line per level with createLogger(), stdout to a file; returns its lines. */
+async function logLines(journalStream: (dev: bigint, ino: bigint) => string | undefined): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mlserve-journal-'));
+  try {
+    const file = join(dir, 'stdout');
+    const fd = openSync(file, 'w');
+    const st = fstatSync(fd, { bigint: true });
+    const env = { ...process.env };
+    delete env['JOURNAL_STREAM'];
+    const value = journalStream(st.dev, st.ino);
+    if (value !== undefined) env['JOURNAL_STREAM'] = value;
+    const script = `import { createLogger } from ${JSON.stringify(join(repoRoot, 'dist/src/log.js'))};
+      const log = createLogger({ level: 'trace' });
+      log.trace('t'); log.debug('d'); log.info('i'); log.warn('w'); log.error({ err: new Error('boom') }, 'e'); log.fatal('f');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['ignore', fd, 'inherit'] });
+    closeSync(fd);
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    return readFileSync(file, 'utf8').trimEnd().split('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('stdout is the journal (JOURNAL_STREAM = its dev:inode): each line starts with <priority>, then the JSON', async () => {
+  const lines = await logLines((dev, ino) => `${dev}:${ino}`);
+  assert.deepEqual(lines.map((l) => l.slice(0, 3)), ['<7>', '<7>', '<6>', '<4>', '<3>', '<2>']);
+  const parsed = lines.map((l) => JSON.parse(l.slice(3)) as { level: string; msg: string });
+  assert.deepEqual(parsed.map((p) => [p.level, p.msg]), [['trace', 't'], ['debug', 'd'], ['info', 'i'], ['warn', 'w'], ['error', 'e'], ['fatal', 'f']]);
+});
+
+test('stdout is not the journal (no JOURNAL_STREAM, or another stream\'s): lines are plain JSON, unchanged', async () => {
+  for (const value of [() => undefined, (dev: bigint, ino: bigint) => `${dev}:${ino + 1n}`, () => 'garbage']) {
+    const lines = await logLines(value);
+    assert.equal(lines.length, 6);
+    for (const line of lines) assert.equal(line[0], '{', line);
+  }
+});
+
+test('isJournalStream: false for a closed descriptor or a malformed variable', () => {
+  assert.equal(isJournalStream(987654, { JOURNAL_STREAM: '1:2' }), false);
+  const st = fstatSync(1, { bigint: true });
+  assert.equal(isJournalStream(1, { JOURNAL_STREAM: `${st.dev}:${st.ino}` }), true);
+  assert.equal(isJournalStream(1, { JOURNAL_STREAM: `${st.dev}` }), false);
+});
