@@ -15,6 +15,7 @@ export const ERRORS = {
   // model loading and validation
   ERR_MODEL_NOT_FOUND: { status: 500, doc: 'The model directory or one of its files is missing.' },
   ERR_MODEL_INVALID: { status: 500, doc: 'A model file does not parse or does not match the others (names the file, layer or weight).' },
+  ERR_MODEL_UNSUPPORTED: { status: 500, doc: 'A readable Keras file mlserve refuses to serve (SavedModel, Keras 1, custom class or Lambda, float16/quantized or sharded weights); the message says what to do instead.' },
   ERR_BACKEND: { status: 500, doc: 'The tfjs backend asked for cannot be loaded.' },
   // training (npm run train)
   ERR_TRAINING: { status: 500, doc: 'The dataset rebuild or the accuracy gate of `npm run train` failed.' },

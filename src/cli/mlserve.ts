@@ -8,6 +8,7 @@ import { MlserveError } from '../errors.js';
 import { parseControl, sendControl } from './control.js';
 import { createLogger } from '../log.js';
 import { loadModel } from '../model/loadModel.js';
+import { describeModel } from '../model/describeModel.js';
 import { Master } from '../master/master.js';
 import { VERSION } from '../version.js';
 import { attachSystemd } from '../systemd/attachSystemd.js';
@@ -56,6 +57,7 @@ async function main(given: string[]): Promise<number> {
       `mlserve: config ${loaded.configFile ?? '(defaults)'} ok; model ${bundle.name} v${bundle.version} ok ` +
         `(${bundle.inputWidth} inputs, ${bundle.outputWidth} classes)\n`,
     );
+    for (const line of describeModel(bundle)) process.stdout.write(`  ${line}\n`);
     return 0;
   }
 

@@ -5,6 +5,8 @@ import { MlserveError } from '../errors.js';
 import { isRecord } from './isRecord.js';
 import { MODEL_JSON, invalid, parseJsonFile, readModelArtifacts, readModelFile } from './modelArtifacts.js';
 import { Tokenizer } from './tokenizer.js';
+import { findArtifact } from './keras/findArtifact.js';
+import { readKerasConfigWeights, readKerasH5, readKerasZip, type KerasModel } from './keras/readKerasModel.js';
 import type { InputSignature } from './modelInput.js';
 import { outputDecodingOf, type OutputDecoding } from './outputDecoding.js';
 import { parsePreprocessing, type PreprocessingSpec } from './preprocessing.js';
@@ -39,6 +41,14 @@ export interface ModelBundle {
   inputShape: number[];
   /** Columns of the model output (units of the last layer). */
   outputWidth: number;
+  /** Where the model came from: 'tfjs' (model.json) or a Keras format (absent for model.json). */
+  format?: 'tfjs' | KerasModel['format'];
+  /** keras_version and backend saved in a Keras file (null when the file has none). */
+  kerasVersion?: string | null;
+  backend?: string | null;
+  /** Keras files: the model inputs as declared (shape with batch dimension, dtype) and top-level layers. */
+  inputs?: KerasModel['inputs'];
+  layers?: KerasModel['layers'];
 }
 
 export const TOKENIZER_JSON = 'tokenizer.json';
@@ -59,6 +69,7 @@ export const PREPROCESSING_JSON = 'preprocessing.json';
 export async function readModelBundle(
   versionDir: string,
   id: { name: string; version: number } = defaultId(versionDir),
+  artifactFile?: string,
 ): Promise<ModelBundle> {
   const dir = path.resolve(versionDir);
   const dirStat = await stat(dir).catch((err: NodeJS.ErrnoException) => {
@@ -66,8 +77,13 @@ export async function readModelBundle(
   });
   if (!dirStat.isDirectory()) throw new MlserveError('ERR_MODEL_NOT_FOUND', `${versionDir} is not a directory`);
 
-  const artifacts = await readModelArtifacts(dir);
-  const modelFile = path.join(dir, MODEL_JSON);
+  const artifact = await findArtifact(dir, artifactFile === undefined ? undefined : path.resolve(artifactFile));
+  let keras: KerasModel | null = null;
+  if (artifact.kind === 'keras-h5') keras = await readKerasH5(await readModelFile(artifact.file), artifact.file);
+  else if (artifact.kind === 'keras-zip') keras = await readKerasZip(await readModelFile(artifact.file), artifact.file);
+  else if (artifact.kind === 'keras-config-weights') keras = await readKerasConfigWeights(artifact.config, artifact.weights);
+  const artifacts = keras ?? (await readModelArtifacts(dir));
+  const modelFile = artifact.kind === 'keras-config-weights' ? artifact.config : artifact.kind === 'tfjs' ? path.join(dir, MODEL_JSON) : artifact.file;
   const { inputWidth, inputShape, outputWidth } = topologyWidths(modelFile, artifacts.modelTopology);
   const { preprocessing, tokenizerJson } = await readPreprocessing(dir, modelFile, inputWidth);
 
@@ -105,6 +121,9 @@ export async function readModelBundle(
     inputWidth,
     inputShape,
     outputWidth,
+    ...(keras === null
+      ? {}
+      : { format: keras.format, kerasVersion: keras.kerasVersion, backend: keras.backend, inputs: keras.inputs, layers: keras.layers }),
   };
 }
 

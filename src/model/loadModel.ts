@@ -29,8 +29,8 @@ export interface LoadModelOptions {
  */
 export async function loadModel(baseDir: string, log: Logger, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const started = performance.now();
-  const { name, version, dir } = await resolveModelVersion(baseDir);
-  const bundle = await readModelBundle(dir, { name, version });
+  const { name, version, dir, file } = await resolveModelVersion(baseDir);
+  const bundle = await readModelBundle(dir, { name, version }, file);
   if (options.deep === true) {
     const { tf, backend, skipped } = await selectBackend(options.backend ?? 'auto');
     if (skipped.length > 0) log.debug({ skipped }, 'tfjs backends skipped');

@@ -6,6 +6,7 @@ import { MODEL_JSON } from './modelArtifacts.js';
 import type { ModelBundle } from './bundle.js';
 import type { Tf } from './backend.js';
 import { Tokenizer } from './tokenizer.js';
+import { registerKerasCompat } from './kerasCompatLayers.js';
 import { argmaxRows, type BatchPrediction } from './outputDecoding.js';
 
 
@@ -89,6 +90,7 @@ export async function createPredictor(bundle: ModelBundle, tf: Tf): Promise<Pred
 async function buildModel(bundle: ModelBundle, tf: Tf): Promise<LayersModel> {
   const file = path.join(bundle.dir, MODEL_JSON);
   let model: LayersModel;
+  registerKerasCompat(tf);
   try {
     model = await tf.loadLayersModel(bundleIOHandler(bundle));
   } catch (err) {

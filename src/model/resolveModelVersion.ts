@@ -9,6 +9,8 @@ export interface ModelVersion {
   version: number;
   /** Absolute path of the version directory. */
   dir: string;
+  /** Set when `model` names a single file (served as version 1): that file, absolute. */
+  file?: string;
 }
 
 // TF Serving's rule: version directories are named by non-negative integers; others are ignored.
@@ -24,6 +26,9 @@ const VERSION_NAME = /^(0|[1-9][0-9]*)$/;
  */
 export async function resolveModelVersion(baseDir: string): Promise<ModelVersion> {
   const base = path.resolve(baseDir);
+  // `model = models/reuters_model.hdf5`: one file is version 1, companions beside it (the classic stack's layout).
+  const baseStat = await stat(base).catch(() => null);
+  if (baseStat?.isFile()) return { name: path.basename(base).replace(/\.[^.]*$/, ''), version: 1, dir: path.dirname(base), file: base };
   let entries;
   try {
     entries = await readdir(base, { withFileTypes: true });
