@@ -79,7 +79,7 @@ async function startCluster(tag: string, delay: number): Promise<Cluster> {
   const started = [1, 2, 3].map(async (i) => {
     const ns = `w14p${i}${id}`;
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, mlserveBin, '--config', 'config/mlserve.ini', '--socket=', '--http', '0.0.0.0:8080',
-      '--workers', '1', '--shutdown-delay', String(delay), '--shutdown-timeout', '5', '--stats='], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      '--workers', '1', '--cheaper', '0', '--shutdown-delay', String(delay), '--shutdown-timeout', '5', '--stats='], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     pods.push({ ns, ip: `10.214.${i}.2`, child });
     const lines = new LineLog<string>(child.stdout!, (l) => l);
     await lines.waitFor((l) => l.includes('"msg":"ready"'), { timeoutMs: 30_000, what: `pod ${i} ready` });

@@ -215,9 +215,10 @@ real('journal priorities: -p warning shows exactly mlserve\'s warnings and error
   const all = await journal();
   const pino = all.filter((e) => e.MESSAGE.startsWith('{'));
   const others = all.filter((e) => !e.MESSAGE.startsWith('{'));
-  // The only non-JSON lines are the human lines of ExecStartPre (--check) and ExecReload, and
-  // none carries a raw <N> (journald stripped every prefix).
-  for (const e of others) assert.match(e.MESSAGE, /^mlserve: (config \/etc\/mlserve\/mlserve\.ini ok|asked the master to reload)/);
+  // The only non-JSON lines are the human lines of ExecStartPre (--check: its first line and
+  // the indented report under it) and ExecReload, and none carries a raw <N> (journald stripped
+  // every prefix).
+  for (const e of others) assert.match(e.MESSAGE, /^(mlserve: (config \/etc\/mlserve\/mlserve\.ini ok|asked the master to reload)|  [a-z][a-z -]*: )/);
   const expected: Record<string, string> = { trace: '7', debug: '7', info: '6', warn: '4', error: '3', fatal: '2' };
   for (const e of pino) {
     const { level } = JSON.parse(e.MESSAGE) as { level: string };
