@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readBody, readWebBody } from './readBody.js';
+import { parseJsonBody, requestBody } from './readBody.js';
 import { checkText, textsFromBody, type InputLimits } from './validateInput.js';
 import { errorResponse } from './errorResponse.js';
 import { headerQueueOptions } from './queueOptions.js';
@@ -61,8 +61,7 @@ export function createApp(deps: AppDeps, extend?: (app: Hono<Env>) => void): Hon
       for (let i = 0; i < result.classes.length; i++) predictions[i] = one(result, i, labels);
       body = JSON.stringify({ predictions });
     }
-    deps.addTx(result.slot, Buffer.byteLength(body));
-    return c.body(body, 200, { 'content-type': 'application/json' });
+    return predictedBody(c, deps, result.slot, body);
   }
 
   app.get('/predict', async function predictGet(c) {
@@ -76,14 +75,7 @@ export function createApp(deps: AppDeps, extend?: (app: Hono<Env>) => void): Hon
     if (!/^application\/json\s*(;|$)/i.test(type)) {
       throw new MlserveError('ERR_UNSUPPORTED_MEDIA_TYPE', `POST /predict takes application/json, got "${type || 'no content-type'}"`);
     }
-    const incoming = c.env?.incoming;
-    const raw = incoming ? await readBody(incoming, limits.maxBodySize) : await readWebBody(c.req.raw, limits.maxBodySize);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch (err) {
-      throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`);
-    }
+    const parsed = parseJsonBody(await requestBody(c, limits.maxBodySize));
     const texts = textsFromBody(parsed, limits);
     const { top_k, probabilities } = parsed as { top_k?: unknown; probabilities?: unknown };
     const extras = extrasOf(top_k, probabilities, 'body');
@@ -121,6 +113,15 @@ export function createApp(deps: AppDeps, extend?: (app: Hono<Env>) => void): Hon
   });
 
   return app;
+}
+
+/**
+ * A 200 answer of `type` whose bytes are accounted to the worker slot that predicted it
+ * (uWSGI's per-worker `tx`): every predicting route of every protocol answers through it.
+ */
+export function predictedBody(c: Context, deps: Pick<AppDeps, 'addTx'>, slot: number, body: string, type = 'application/json'): Response {
+  deps.addTx(slot, Buffer.byteLength(body));
+  return c.body(body, 200, { 'content-type': type });
 }
 
 /** What `top_k` and `probabilities` add to each prediction of /predict. */

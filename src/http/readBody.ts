@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
 import { MlserveError } from '../errors.js';
 
 /**
@@ -69,4 +71,19 @@ export async function readWebBody(req: Request, limit: number): Promise<Buffer> 
     chunks.push(Buffer.from(value));
   }
   return Buffer.concat(chunks, size);
+}
+
+/** The body of a hono request, node's or fetch's, bounded by `limit` while it is read. */
+export function requestBody(c: Context<{ Bindings: HttpBindings }>, limit: number): Promise<Buffer> {
+  const incoming = c.env?.incoming;
+  return incoming ? readBody(incoming, limit) : readWebBody(c.req.raw, limit);
+}
+
+/** A body parsed as JSON; ERR_BODY_MALFORMED with the parser's complaint otherwise. */
+export function parseJsonBody(raw: Buffer | string): unknown {
+  try {
+    return JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch (err) {
+    throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`);
+  }
 }

@@ -4,6 +4,7 @@ import type { Context, Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { MlserveError } from '../errors.js';
 import { errorResponse, type ErrorShape } from '../http/errorResponse.js';
+import { predictedBody } from '../http/app.js';
 import { checkText } from '../http/validateInput.js';
 import type { RequestResult } from '../model/requestResult.js';
 import type { ServedModel } from '../model/servedModel.js';
@@ -155,9 +156,7 @@ export function mountKserveV2(app: Hono<Env>, deps: ProtocolDeps): void {
       if (!current) throw new MlserveError('ERR_MODEL_UNKNOWN', `Model ${name} version ${version} is being unloaded; infer on version ${served.version}.`);
       const req = parseInferRequest(await jsonBody(c, deps.limits.maxBodySize), deps);
       const result = await deps.submit({ kind: 'text', texts: req.texts }, { ...queueHeaders(c), ...req.queue, scores: true });
-      const text = JSON.stringify(inferResponse(served, req, result));
-      deps.addTx(result.slot, Buffer.byteLength(text));
-      return c.body(text, 200, { 'content-type': 'application/json' });
+      return predictedBody(c, deps, result.slot, JSON.stringify(inferResponse(served, req, result)));
     } catch (err) {
       return fail(c, err);
     }

@@ -3,10 +3,11 @@
 import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { MlserveError } from '../errors.js';
-import { prediction } from '../http/app.js';
+import { predictedBody, prediction } from '../http/app.js';
 import { checkText, textsFromBody } from '../http/validateInput.js';
 import type { RequestResult } from '../model/requestResult.js';
-import { isObject, rawBody } from './jsonBody.js';
+import { isObject } from './jsonBody.js';
+import { parseJsonBody, requestBody } from '../http/readBody.js';
 import { queueHeaders } from './queueHeaders.js';
 import type { ProtocolDeps } from './protocolDeps.js';
 
@@ -57,12 +58,7 @@ export function invocationTexts(type: string, body: Buffer, deps: ProtocolDeps):
   const text = body.toString('utf8');
   let texts: unknown[];
   if (type === 'application/json') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new MlserveError('ERR_BODY_MALFORMED', `the body is not valid JSON: ${(err as Error).message}`);
-    }
+    const parsed = parseJsonBody(text);
     if (isObject(parsed) && 'instances' in parsed) {
       const instances = parsed['instances'];
       if (!Array.isArray(instances)) throw new MlserveError('ERR_BODY_MALFORMED', '"instances" must be a list of texts');
@@ -118,11 +114,10 @@ export function mountSagemaker(app: Hono<Env>, deps: ProtocolDeps): void {
     if (acceptType !== '' && acceptType !== '*/*' && acceptType !== 'application/json' && acceptType !== 'text/csv') {
       throw new MlserveError('ERR_NOT_ACCEPTABLE', `/invocations answers application/json or text/csv, not "${acceptType}"`);
     }
-    const texts = invocationTexts(type, await rawBody(c, deps.limits.maxBodySize), deps);
+    const texts = invocationTexts(type, await requestBody(c, deps.limits.maxBodySize), deps);
     const result = await deps.submit({ kind: 'text', texts }, queueHeaders(c));
     const { type: out, body } = invocationAnswer(result, accept);
-    deps.addTx(result.slot, Buffer.byteLength(body));
-    return c.body(body, 200, { 'content-type': out });
+    return predictedBody(c, deps, result.slot, body, out);
   });
 
   for (const [path, allow] of [['/ping', 'GET'], ['/invocations', 'POST']] as const) {

@@ -4,6 +4,7 @@ import type { Context, Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { MlserveError } from '../errors.js';
 import { errorResponse, type ErrorShape } from '../http/errorResponse.js';
+import { predictedBody } from '../http/app.js';
 import { checkText } from '../http/validateInput.js';
 import { queueHeaders } from './queueHeaders.js';
 import type { RequestResult } from '../model/requestResult.js';
@@ -250,8 +251,6 @@ export function mountTfServing(app: Hono<Env>, deps: ProtocolDeps): void {
   });
 
   function answer(c: Context<Env>, result: RequestResult, doc: unknown): Response {
-    const text = JSON.stringify(doc);
-    deps.addTx(result.slot, Buffer.byteLength(text));
-    return c.body(text, 200, { 'content-type': 'application/json' });
+    return predictedBody(c, deps, result.slot, JSON.stringify(doc));
   }
 }
