@@ -79,9 +79,9 @@ export async function readModelBundle(
 
   const artifact = await findArtifact(dir, artifactFile === undefined ? undefined : path.resolve(artifactFile));
   let keras: KerasModel | null = null;
-  if (artifact.kind === 'keras-h5') keras = await readKerasH5(await readModelFile(artifact.file), artifact.file);
+  if (artifact.kind === 'keras-h5') keras = await readKerasH5(artifact.bytes ?? (await readModelFile(artifact.file)), artifact.file);
   else if (artifact.kind === 'keras-zip') keras = await readKerasZip(await readModelFile(artifact.file), artifact.file);
-  else if (artifact.kind === 'keras-config-weights') keras = await readKerasConfigWeights(artifact.config, artifact.weights);
+  else if (artifact.kind === 'keras-config-weights') keras = await readKerasConfigWeights(artifact.config, artifact.weights, artifact.weightsBytes);
   const artifacts = keras ?? (await readModelArtifacts(dir));
   const modelFile = artifact.kind === 'keras-config-weights' ? artifact.config : artifact.kind === 'tfjs' ? path.join(dir, MODEL_JSON) : artifact.file;
   const { inputWidth, inputShape, outputWidth } = topologyWidths(modelFile, artifacts.modelTopology);

@@ -8,9 +8,9 @@ import { refuse } from './refuse.js';
 /** The one model artifact of a version directory (or the single file `model` names). */
 export type ModelArtifact =
   | { kind: 'tfjs'; file: string }
-  | { kind: 'keras-h5'; file: string }
+  | { kind: 'keras-h5'; file: string; bytes?: Buffer }
   | { kind: 'keras-zip'; file: string }
-  | { kind: 'keras-config-weights'; config: string; weights: string };
+  | { kind: 'keras-config-weights'; config: string; weights: string; weightsBytes?: Buffer };
 
 /** What the first bytes say a file is; never the extension. */
 export type Sniffed = 'hdf5' | 'zip' | 'json' | 'other';
@@ -51,14 +51,19 @@ export async function findArtifact(dir: string, file?: string): Promise<ModelArt
   const found: ModelArtifact[] = [];
   const configs: string[] = [];
   const weights: string[] = [];
+  // An HDF5 file is read whole to look inside it; its bytes go with the artifact, so the reader
+  // does not read (a possibly large) file a second time.
+  const bytesOf = new Map<string, Buffer>();
   for (const f of candidates) {
     const kind = sniff(await head(f));
     if (kind === 'zip') found.push({ kind: 'keras-zip', file: f });
     else if (kind === 'hdf5') {
-      const h5 = await H5File.open(await readFile(f), f);
+      const bytes = await readFile(f);
+      const h5 = await H5File.open(bytes, f);
       const full = h5.attrString('/', 'model_config') !== undefined;
       h5.close();
-      if (full) found.push({ kind: 'keras-h5', file: f });
+      bytesOf.set(f, bytes);
+      if (full) found.push({ kind: 'keras-h5', file: f, bytes });
       else weights.push(f);
     } else if (kind === 'json') {
       let json: unknown;
@@ -71,7 +76,9 @@ export async function findArtifact(dir: string, file?: string): Promise<ModelArt
       else if (isRecord(json) && typeof json.class_name === 'string') configs.push(f);
     }
   }
-  if (configs.length === 1 && weights.length === 1) found.push({ kind: 'keras-config-weights', config: configs[0]!, weights: weights[0]! });
+  if (configs.length === 1 && weights.length === 1) {
+    found.push({ kind: 'keras-config-weights', config: configs[0]!, weights: weights[0]!, weightsBytes: bytesOf.get(weights[0]!)! });
+  }
   else if (configs.length > 0 || weights.length > 0) {
     if (found.length === 0 && weights.length > 0 && configs.length === 0) {
       return refuse(weights[0]!, 'holds weights only', 'save the whole model with model.save(...), or put the model.to_json() config beside it');

@@ -83,9 +83,9 @@ export async function readKerasZip(bytes: Buffer, label: string): Promise<KerasM
  * Reads a `model.to_json()` config file and a weights HDF5 file (`save_weights`), in either
  * weights layout (Keras 2 `layer_names`, Keras 3 `layers/.../vars`).
  */
-export async function readKerasConfigWeights(configFile: string, weightsFile: string): Promise<KerasModel> {
+export async function readKerasConfigWeights(configFile: string, weightsFile: string, weightsBytes?: Uint8Array): Promise<KerasModel> {
   const raw = parseJsonFile(configFile, await readModelFile(configFile));
-  const h5 = await H5File.open(await readFile(weightsFile), weightsFile);
+  const h5 = await H5File.open(weightsBytes ?? (await readFile(weightsFile)), weightsFile);
   try {
     const kerasVersion = (isRecord(raw) && typeof raw.keras_version === 'string' ? raw.keras_version : undefined) ?? h5.attrString('/', 'keras_version') ?? null;
     const backend = (isRecord(raw) && typeof raw.backend === 'string' ? raw.backend : undefined) ?? h5.attrString('/', 'backend') ?? null;
