@@ -57,7 +57,7 @@ async function main(given: string[]): Promise<number> {
       `mlserve: config ${loaded.configFile ?? '(defaults)'} ok; model ${bundle.name} v${bundle.version} ok ` +
         `(${bundle.inputWidth} inputs, ${bundle.outputWidth} classes)\n`,
     );
-    for (const line of describeModel(bundle)) process.stdout.write(`  ${line}\n`);
+    for (const line of describeModel(bundle, { fastPath: config.fastPath, backend: config.backend })) process.stdout.write(`  ${line}\n`);
     return 0;
   }
 
