@@ -55,7 +55,7 @@ async function main(given: string[]): Promise<number> {
     const { bundle } = model;
     process.stdout.write(
       `mlserve: config ${loaded.configFile ?? '(defaults)'} ok; model ${bundle.name} v${bundle.version} ok ` +
-        `(${bundle.inputWidth} inputs, ${bundle.outputWidth} classes)\n`,
+        `(${bundle.inputWidth} inputs, ${bundle.labels.length} classes)\n`,
     );
     for (const line of describeModel(bundle, { fastPath: config.fastPath, backend: config.backend })) process.stdout.write(`  ${line}\n`);
     return 0;
