@@ -58,6 +58,8 @@ async function main(given: string[]): Promise<number> {
         `(${bundle.inputWidth} inputs, ${bundle.outputWidth} classes)\n`,
     );
     for (const line of describeModel(bundle)) process.stdout.write(`  ${line}\n`);
+    // uWSGI users ask `--check -v` what mlserve made of their ini: sources, ignored keys, placeholders.
+    if (loaded.verbose) process.stdout.write(`\n${formatConfigReport(loaded)}`);
     return 0;
   }
 
