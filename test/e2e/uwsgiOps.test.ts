@@ -105,6 +105,36 @@ describe('touch-reload and the master FIFO', () => {
   });
 });
 
+/** The count and the sum of the mlserve_batch_size histogram (batches sent to workers, rows in them). */
+async function batchTotals(socketPath: string): Promise<{ count: number; sum: number }> {
+  const text = (await httpRequest({ socketPath, path: '/metrics' })).body;
+  const value = (series: string): number => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
+  return { count: value('mlserve_batch_size_count'), sum: value('mlserve_batch_size_sum') };
+}
+
+// Issue 13 item 1, "same batching": a uwsgi request is turned into the HTTP request it describes
+// and queued with the others, so uwsgi and HTTP requests that wait together leave in one batch.
+describe('batching over uwsgi', () => {
+  it('uwsgi and HTTP requests waiting at the same time leave as one batch', async () => {
+    // One worker, and a partial batch held 300 ms (batch-timeout-micros): the 12 requests below
+    // arrive well within it, so they can only be answered by one batch, or by several if uwsgi
+    // requests were dispatched apart from HTTP ones.
+    const ml = await startMlserve({ args: ['--workers', '1', '--batch-timeout-micros', '300000'] });
+    try {
+      const before = await batchTotals(ml.socketPath);
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => i % 2 === 0
+        ? uwsgiRequest({ socketPath: ml.socketPath, vars: nginxVars('GET', `/predict?text=oil+prices+${i}`) })
+        : httpRequest({ socketPath: ml.socketPath, path: `/predict?text=wheat+exports+${i}` })));
+      assert.deepEqual(answers.map((a) => a.status), Array(12).fill(200));
+      const after = await batchTotals(ml.socketPath);
+      assert.equal(after.sum - before.sum, 12, 'every request predicted once');
+      assert.equal(after.count - before.count, 1, `12 requests in ${after.count - before.count} batches`);
+    } finally {
+      assert.equal(await ml.stop(), 0);
+    }
+  });
+});
+
 function idsOf(status: string, field: 'Uid' | 'Gid' | 'Groups'): string {
   return (new RegExp(`^${field}:\\t?(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).join(' ');
 }
