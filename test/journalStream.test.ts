@@ -64,3 +64,33 @@ test('isJournalStream: false for a closed descriptor or a malformed variable', (
   assert.equal(isJournalStream(1, { JOURNAL_STREAM: `${st.dev}:${st.ino}` }), true);
   assert.equal(isJournalStream(1, { JOURNAL_STREAM: `${st.dev}` }), false);
 });
+
+/** Runs `mlserve ARGS` with stderr to a file, JOURNAL_STREAM pointing at it when `journal`; returns its stderr. */
+async function mlserveStderr(args: string[], journal: boolean): Promise<{ code: number; stderr: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mlserve-journal-'));
+  try {
+    const file = join(dir, 'stderr');
+    const fd = openSync(file, 'w');
+    const st = fstatSync(fd, { bigint: true });
+    const env = { ...process.env };
+    delete env['JOURNAL_STREAM'];
+    if (journal) env['JOURNAL_STREAM'] = `${st.dev}:${st.ino}`;
+    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/mlserve.js'), ...args], { env, cwd: repoRoot, stdio: ['ignore', 'ignore', fd] });
+    closeSync(fd);
+    const [code] = (await once(child, 'exit')) as [number];
+    return { code, stderr: readFileSync(file, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Issue 16 item 2, the line an operator alerts on: a start that fails (ExecStartPre's --check, a
+// bad flag) writes one line to stderr, not through pino; in the journal it must be an error too.
+test('the fail-fast line on stderr carries <3> (err) when stderr is the journal, and nothing otherwise', async () => {
+  const journal = await mlserveStderr(['--wrokers', '2'], true);
+  assert.equal(journal.code, 1);
+  assert.match(journal.stderr, /^<3>mlserve: ERR_CLI_ARGS: unknown option --wrokers \(did you mean "--workers"\?\)\n$/);
+  const plain = await mlserveStderr(['--wrokers', '2'], false);
+  assert.equal(plain.code, 1);
+  assert.equal(plain.stderr, journal.stderr.slice(3));
+});
