@@ -169,6 +169,28 @@ describe('uid and gid', () => {
     }
   });
 
+  // uWSGI refuses to go on when it cannot become uid/gid; so does mlserve, and it says why.
+  it('asked for another user while not root: ERR_PRIVILEGES before any worker serves, the socket removed', { skip: root ? false : 'needs root (to start mlserve as nobody)' }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlserve-uid-'));
+    chownSync(dir, 65534, 65534);
+    const socketPath = join(dir, 'mlserve.sock');
+    try {
+      const child = spawn(process.execPath, [mlserveBin, '--config', 'test/fixtures/mlserve-test.ini', '--socket', socketPath, '--workers', '1', '--uid', 'root'],
+        { cwd: repoRoot, uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 1);
+      assert.match(stderr, /ERR_PRIVILEGES: uid = root, gid = \(unset\): changing user needs root, and mlserve runs as uid 65534/);
+      assert.doesNotMatch(stdout, /"msg":"(worker ready|ready)"/);
+      assert.equal(existsSync(socketPath), false, 'the socket it bound is removed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an unknown user is an error naming the key, not a run as root', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlserve-uid-'));
     try {
