@@ -42,15 +42,17 @@ function load(socketPath: string, concurrency: number): { stop(): Promise<Map<nu
 const isMsg = (text: string) => (l: LogLine): boolean => typeof l.msg === 'string' && l.msg.startsWith(text);
 
 describe('touch-reload and the master FIFO', () => {
-  it('reload on a touch, on c and r; + and -; s logs stats; q stops; no request fails under load', async () => {
+  it('reload on a touch (touch-reload, touch-chain-reload), on c and r; + and -; s logs stats; q stops; no request fails under load', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlserve-ops-'));
     const touchFile = join(dir, 'reload.touch');
+    const chainFile = join(dir, 'chain.touch');
     const fifo = join(dir, 'master.fifo');
     writeFileSync(touchFile, '');
+    writeFileSync(chainFile, '');
     const httpOnly = join(dir, 'http.sock');
     const uwsgiOnly = join(dir, 'uwsgi.sock');
     const ml = await startMlserve({
-      args: ['--workers', '3', '--cheaper', '1', '--cheaper-initial', '2', '--cheaper-algo', 'manual', '--touch-reload', touchFile, '--master-fifo', fifo,
+      args: ['--workers', '3', '--cheaper', '1', '--cheaper-initial', '2', '--cheaper-algo', 'manual', '--touch-reload', touchFile, '--touch-chain-reload', chainFile, '--master-fifo', fifo,
         '--http-socket', httpOnly, '--uwsgi-socket', uwsgiOnly, '--chmod-socket', '640'],
     });
     try {
@@ -73,8 +75,11 @@ describe('touch-reload and the master FIFO', () => {
       utimesSync(touchFile, future, future);
       await ml.waitForLine(isMsg('touched: reloading'), 15_000);
       await ml.waitForLine(() => reloads() >= 1, 60_000);
+      // touch-chain-reload too (every mlserve reload is a chain reload).
+      utimesSync(chainFile, future, future);
+      await ml.waitForLine(() => reloads() >= 2, 60_000);
 
-      for (const [command, count] of [['c', 2], ['r', 3]] as const) {
+      for (const [command, count] of [['c', 3], ['r', 4]] as const) {
         await writeFile(fifo, command);
         await ml.waitForLine(() => reloads() >= count, 60_000);
       }
