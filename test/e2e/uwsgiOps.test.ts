@@ -14,6 +14,7 @@ import { httpRequest } from '../helpers/http.js';
 import { startMlserve, type LogLine } from '../helpers/mlserve.js';
 import { mlserveBin, repoRoot, reutersModelBase } from '../helpers/paths.js';
 import { nginxVars, sendRaw, uwsgiRequest } from '../helpers/uwsgi.js';
+import { encodeUwsgiPacket } from '../../src/net/uwsgiPacket.js';
 
 /** Requests GET /predict on `socketPath` from `concurrency` loops until `stop()`; counts answers by status. */
 function load(socketPath: string, concurrency: number): { stop(): Promise<Map<number, number>> } {
@@ -119,12 +120,12 @@ async function batchTotals(socketPath: string): Promise<{ count: number; sum: nu
 
 // Issue 13 item 1, "same batching": a uwsgi request is turned into the HTTP request it describes
 // and queued with the others, so uwsgi and HTTP requests that wait together leave in one batch.
-describe('batching over uwsgi', () => {
-  it('uwsgi and HTTP requests waiting at the same time leave as one batch', async () => {
+describe('the uwsgi path of a running mlserve: batching, buffer-size, socket-timeout', () => {
+  it('uwsgi and HTTP requests waiting together leave as one batch; buffer-size and socket-timeout apply as set', async () => {
     // One worker, and a partial batch held 300 ms (batch-timeout-micros): the 12 requests below
     // arrive well within it, so they can only be answered by one batch, or by several if uwsgi
     // requests were dispatched apart from HTTP ones.
-    const ml = await startMlserve({ args: ['--workers', '1', '--batch-timeout-micros', '300000'] });
+    const ml = await startMlserve({ args: ['--workers', '1', '--batch-timeout-micros', '300000', '--buffer-size', '8192', '--socket-timeout', '1'] });
     try {
       const before = await batchTotals(ml.socketPath);
       const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => i % 2 === 0
@@ -134,6 +135,19 @@ describe('batching over uwsgi', () => {
       const after = await batchTotals(ml.socketPath);
       assert.equal(after.sum - before.sum, 12, 'every request predicted once');
       assert.equal(after.count - before.count, 1, `12 requests in ${after.count - before.count} batches`);
+
+      // buffer-size and socket-timeout as given: a 6 KB vars block passes under 8192, 9 KB does
+      // not; a packet that stops short is answered 408 after about 1 s, not the default 4 s.
+      const header = (n: number): Array<[string, string]> => [['HTTP_X_PAD', 'x'.repeat(n)]];
+      const fits = await uwsgiRequest({ socketPath: ml.socketPath, vars: nginxVars('GET', '/predict?text=oil', header(6000)) });
+      assert.equal(fits.status, 200, fits.raw.slice(0, 300));
+      const tooLarge = await uwsgiRequest({ socketPath: ml.socketPath, vars: nginxVars('GET', '/predict?text=oil', header(9000)) });
+      assert.equal(tooLarge.status, 431, tooLarge.raw.slice(0, 300));
+      assert.match(tooLarge.body, /invalid request block size: \d+ \(max 8192\)/);
+      const t0 = Date.now();
+      const short = await sendRaw({ socketPath: ml.socketPath, chunks: [encodeUwsgiPacket(nginxVars('GET', '/predict?text=oil')).subarray(0, 20)], timeoutMs: 5000 });
+      assert.equal(short.status, 408, short.raw);
+      assert.ok(Date.now() - t0 >= 900 && Date.now() - t0 < 3000, `408 after ${Date.now() - t0} ms (socket-timeout 1 s)`);
     } finally {
       assert.equal(await ml.stop(), 0);
     }
