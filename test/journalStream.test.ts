@@ -43,11 +43,16 @@ async function logLines(journalStream: (dev: bigint, ino: bigint) => string | un
   }
 }
 
-test('stdout is the journal (JOURNAL_STREAM = its dev:inode): each line starts with <priority>, then the JSON', async () => {
-  const lines = await logLines((dev, ino) => `${dev}:${ino}`);
-  assert.deepEqual(lines.map((l) => l.slice(0, 3)), ['<7>', '<7>', '<6>', '<4>', '<3>', '<2>']);
-  const parsed = lines.map((l) => JSON.parse(l.slice(3)) as { level: string; msg: string });
-  assert.deepEqual(parsed.map((p) => [p.level, p.msg]), [['trace', 't'], ['debug', 'd'], ['info', 'i'], ['warn', 'w'], ['error', 'e'], ['fatal', 'f']]);
+// Regression: the journal's destination was asynchronous, and under load (here: 6 children at
+// once on a busy machine) the trace line, still being written when fatal flushed synchronously,
+// landed last: the journal's order was not the log's.
+test('stdout is the journal (JOURNAL_STREAM = its dev:inode): each line starts with <priority>, then the JSON, in order', async () => {
+  const runs = await Promise.all(Array.from({ length: 6 }, () => logLines((dev, ino) => `${dev}:${ino}`)));
+  for (const lines of runs) {
+    assert.deepEqual(lines.map((l) => l.slice(0, 3)), ['<7>', '<7>', '<6>', '<4>', '<3>', '<2>']);
+    const parsed = lines.map((l) => JSON.parse(l.slice(3)) as { level: string; msg: string });
+    assert.deepEqual(parsed.map((p) => [p.level, p.msg]), [['trace', 't'], ['debug', 'd'], ['info', 'i'], ['warn', 'w'], ['error', 'e'], ['fatal', 'f']]);
+  }
 });
 
 test('stdout is not the journal (no JOURNAL_STREAM, or another stream\'s): lines are plain JSON, unchanged', async () => {
