@@ -58,6 +58,8 @@ async function main(given: string[]): Promise<number> {
         `(${bundle.inputWidth} inputs, ${bundle.labels.length} classes)\n`,
     );
     for (const line of describeModel(bundle, { fastPath: config.fastPath, backend: config.backend })) process.stdout.write(`  ${line}\n`);
+    // uWSGI users ask `--check -v` what mlserve made of their ini: sources, ignored keys, placeholders.
+    if (loaded.verbose) process.stdout.write(`\n${formatConfigReport(loaded)}`);
     return 0;
   }
 
