@@ -62,6 +62,17 @@ test('a version directory with two model artifacts is an error listing them', as
   });
 });
 
+// Regression: a tokenizer saved under another name than tokenizer.json (Tokenizer.to_json() has a
+// string class_name, like a model config) made a .keras directory "hold more than one model artifact".
+test('a tokenizer JSON named by preprocessing.json is a companion, not a second artifact', async () => {
+  const dir = servingDir('k3_mlp_bow.keras', 'model.keras');
+  writeFileSync(join(dir, 'reuters_tokenizer.json'), readFileSync(join(dir, 'tokenizer.json')));
+  writeFileSync(join(dir, 'preprocessing.json'), JSON.stringify({ tokenizer: 'reuters_tokenizer.json', texts_to_matrix: { mode: 'binary' } }));
+  const bundle = await readModelBundle(dir, { name: 'm', version: 1 });
+  assert.equal(bundle.format, 'keras-zip');
+  assert.equal(bundle.inputWidth, 300);
+});
+
 test('a SavedModel directory is refused with what to do instead', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlserve-savedmodel-'));
   writeFileSync(join(dir, 'saved_model.pb'), Buffer.from([8, 1]));
