@@ -1,0 +1,290 @@
+/**
+ * The user's own Keras files served end to end (issue 11): mlserve spawned on a temp Unix socket
+ * with real worker threads, serving the shared Keras 3 fixtures read in place (a version
+ * directory holding a symlink, or `model = <the file>`), on the tensor API (TF Serving rows,
+ * equal to Keras's own predictions within 1e-5) and the text API (a tokenizer.json or
+ * preprocessing.json written here; equal to the tensor API on the features Keras 2's own
+ * Tokenizer computes). Then the classic stack's worked example of docs/model.md: a Keras 2
+ * `reuters_model.hdf5`, its word index and both preprocessing.json forms, predictions equal to
+ * the Flask app's feature code + a numpy forward pass.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMlserve, type RunningMlserve } from '../helpers/mlserve.js';
+import { httpRequest } from '../helpers/http.js';
+import { predictPath } from '../helpers/getText.js';
+import { reutersModelBase, sharedDir } from '../helpers/paths.js';
+import { reutersGetTexts } from '../helpers/reuters.js';
+import { writeKeras2ReutersH5 } from '../helpers/keras2ReutersH5.js';
+import { readNpy } from '../model/keras/npy.js';
+
+const PY = '/usr/bin/python3'; // Debian's: h5py, numpy, keras_preprocessing (the pyenv python3 lacks them)
+const havePython = spawnSync(PY, ['-c', 'import h5py, numpy, keras_preprocessing.text']).status === 0;
+const skip = havePython ? false : '/usr/bin/python3 lacks h5py, numpy or keras_preprocessing (apt-get install python3-h5py python3-keras-preprocessing)';
+const k3 = join(sharedDir, 'fixtures', 'keras3');
+const K3_LABELS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+
+interface Answer {
+  prediction?: string;
+  label?: string;
+  probability?: number;
+  predictions?: Answer[];
+  error?: { code: string; message: string };
+}
+interface TensorAnswer {
+  predictions?: { probabilities: number[]; classes: string }[];
+  error?: { code: string; message: string };
+}
+
+/** Runs `code` with /usr/bin/python3, `input` as JSON on stdin, and parses its JSON stdout. */
+function py<T>(code: string, input: unknown): T {
+  const r = spawnSync(PY, ['-c', code], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** models/reuters/1's Keras tokenizer.json cut to `numWords` (so `numWords` features). */
+async function tokenizerJson(numWords: number): Promise<string> {
+  const tok = JSON.parse(await readFile(join(reutersModelBase, '1', 'tokenizer.json'), 'utf8')) as { config: { num_words: number } };
+  tok.config.num_words = numWords;
+  return JSON.stringify(tok);
+}
+
+/** Keras 2's Tokenizer (keras_preprocessing) on the tokenizer.json: texts_to_matrix binary. */
+function kerasBagOfWords(tokenizer: string, texts: string[]): number[][] {
+  return py<number[][]>(
+    `import json, sys
+from keras_preprocessing.text import tokenizer_from_json
+d = json.load(sys.stdin)
+print(json.dumps(tokenizer_from_json(d['tok']).texts_to_matrix(d['texts'], mode='binary').tolist()))`,
+    { tok: tokenizer, texts },
+  );
+}
+
+async function tensorPredict(ml: RunningMlserve, name: string, instances: number[][]): Promise<{ probabilities: number[]; classes: string }[]> {
+  const r = await httpRequest<TensorAnswer>({ socketPath: ml.socketPath, method: 'POST', path: `/v1/models/${name}:predict`, body: { instances } });
+  assert.equal(r.status, 200, r.body);
+  assert.equal(r.json!.predictions!.length, instances.length);
+  return r.json!.predictions!;
+}
+
+function rows(file: string): number[][] {
+  const a = readNpy(file);
+  const width = a.shape.slice(1).reduce((x, y) => x * y, 1);
+  return Array.from({ length: a.shape[0]! }, (_, i) => Array.from(a.data.subarray(i * width, (i + 1) * width)));
+}
+
+function assertClose(got: number[], want: number[], tol: number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: width`);
+  got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= tol, `${what}[${i}]: ${v} vs ${want[i]} (tolerance ${tol})`));
+}
+
+describe('Keras 3 .keras and .h5 files over the Unix socket', { skip, timeout: 180_000 }, () => {
+  const servers: RunningMlserve[] = [];
+  let tmp: string;
+  let kerasDir: RunningMlserve; // base dir k3_bow_keras/1: model.keras -> k3_mlp_bow.keras, tokenizer.json
+  let h5Dir: RunningMlserve; // base dir k3_bow_h5/1: model.h5 -> k3_mlp_bow.h5, preprocessing.json naming reuters300.json
+  let h5File: RunningMlserve; // model = .../k3_mlp_bow.h5 (the single file, tensor only)
+  let embedGap: RunningMlserve; // model = .../k3_embed_gap.keras
+  let lstm: RunningMlserve; // model = .../k3_lstm.keras
+  let tok300: string;
+  const texts = havePython ? reutersGetTexts(6) : [];
+
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'mlserve-keras-e2e-'));
+    tok300 = await tokenizerJson(300);
+    const kv = join(tmp, 'k3_bow_keras', '1');
+    const hv = join(tmp, 'k3_bow_h5', '1');
+    await mkdir(kv, { recursive: true });
+    await mkdir(hv, { recursive: true });
+    await symlink(join(k3, 'k3_mlp_bow.keras'), join(kv, 'model.keras'));
+    await writeFile(join(kv, 'tokenizer.json'), tok300);
+    await writeFile(join(kv, 'labels.json'), JSON.stringify(K3_LABELS));
+    await symlink(join(k3, 'k3_mlp_bow.h5'), join(hv, 'model.h5'));
+    // A tokenizer under another name than tokenizer.json, named by preprocessing.json.
+    await writeFile(join(hv, 'reuters300.json'), tok300);
+    await writeFile(join(hv, 'preprocessing.json'), JSON.stringify({ tokenizer: 'reuters300.json', texts_to_matrix: { mode: 'binary' } }));
+    await writeFile(join(hv, 'labels.json'), JSON.stringify(K3_LABELS));
+    const start = (model: string) => startMlserve({ args: ['--workers', '1', '--model', model] });
+    // Two at a time: five children with tfjs workers on a 2-core machine.
+    [kerasDir, h5Dir] = await Promise.all([start(join(tmp, 'k3_bow_keras')), start(join(tmp, 'k3_bow_h5'))]);
+    servers.push(kerasDir, h5Dir);
+    [h5File, embedGap] = await Promise.all([start(join(k3, 'k3_mlp_bow.h5')), start(join(k3, 'k3_embed_gap.keras'))]);
+    servers.push(h5File, embedGap);
+    lstm = await start(join(k3, 'k3_lstm.keras'));
+    servers.push(lstm);
+  });
+  after(async () => {
+    for (const s of servers) assert.equal(await s.stop(), 0);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('the tensor API answers Keras\'s own predictions (1e-5) from the .keras dir, the .h5 dir and model = <the .h5 file>', async () => {
+    const x = rows(join(k3, 'k3_mlp_bow_x.npy'));
+    const y = rows(join(k3, 'k3_mlp_bow_y.npy'));
+    for (const [ml, name, labels] of [
+      [kerasDir, 'k3_bow_keras', K3_LABELS],
+      [h5Dir, 'k3_bow_h5', K3_LABELS],
+      [h5File, 'k3_mlp_bow', ['0', '1', '2', '3', '4']],
+    ] as const) {
+      const got = await tensorPredict(ml, name, x);
+      got.forEach((p, i) => {
+        assertClose(p.probabilities, y[i]!, 1e-5, `${name} row ${i}`);
+        assert.equal(p.classes, labels[y[i]!.indexOf(Math.max(...y[i]!))]);
+      });
+    }
+  });
+
+  test('the sequence models k3_embed_gap and k3_lstm (.keras, model = <the file>) answer Keras\'s predictions on the tensor API', async () => {
+    const gap = await tensorPredict(embedGap, 'k3_embed_gap', rows(join(k3, 'k3_embed_gap_x.npy')));
+    rows(join(k3, 'k3_embed_gap_y.npy')).forEach((want, i) => assertClose(gap[i]!.probabilities, want, 1e-5, `k3_embed_gap row ${i}`));
+    // Dense(1, sigmoid): Keras predicts p (one column); the answer has one probability per label, [1 - p, p].
+    const seq = await tensorPredict(lstm, 'k3_lstm', rows(join(k3, 'k3_lstm_x.npy')));
+    rows(join(k3, 'k3_lstm_y.npy')).forEach(([p], i) => {
+      assertClose(seq[i]!.probabilities, [1 - p!, p!], 1e-5, `k3_lstm row ${i}`);
+      assert.equal(seq[i]!.classes, p! > 0.5 ? '1' : '0');
+    });
+  });
+
+  test('the text API (GET and POST /predict) answers what the tensor API answers on Keras\'s Tokenizer features', async () => {
+    const features = kerasBagOfWords(tok300, texts);
+    assert.ok(features.every((row) => row.length === 300 && row.some((v) => v !== 0)), 'every text has known words');
+    for (const [ml, name] of [
+      [kerasDir, 'k3_bow_keras'],
+      [h5Dir, 'k3_bow_h5'],
+    ] as const) {
+      const want = await tensorPredict(ml, name, features);
+      const post = await httpRequest<Answer>({ socketPath: ml.socketPath, method: 'POST', path: '/predict', body: { texts } });
+      assert.equal(post.status, 200, post.body);
+      for (let i = 0; i < texts.length; i++) {
+        const get = await httpRequest<Answer>({ socketPath: ml.socketPath, path: predictPath(texts[i]!) });
+        assert.equal(get.status, 200, get.body);
+        for (const [how, a] of [
+          ['GET', get.json!],
+          ['POST', post.json!.predictions![i]!],
+        ] as const) {
+          assert.equal(a.label, want[i]!.classes, `${name} ${how} text ${i}: label`);
+          assert.equal(a.prediction, String(K3_LABELS.indexOf(a.label!)));
+          assert.ok(Math.abs(a.probability! - Math.max(...want[i]!.probabilities)) <= 1e-6, `${name} ${how} text ${i}: ${a.probability} vs ${JSON.stringify(want[i])}`);
+        }
+      }
+    }
+  });
+
+  test('a tensor-only single file refuses the text API with a 400 naming the tensor API', async () => {
+    const r = await httpRequest<Answer>({ socketPath: h5File.socketPath, path: '/predict?text=oil' });
+    assert.equal(r.status, 400);
+    assert.equal(r.json?.error?.code, 'ERR_TEXT_UNSUPPORTED');
+  });
+});
+
+/**
+ * The classic stack's features, as docs/model.md describes its Flask app (`index_from: 0`) and
+ * reuters.load_data's conventions (index_from 3, start_char 1, oov_char 2), with Keras 2's own
+ * text_to_word_sequence and Tokenizer.sequences_to_matrix, then the model by numpy from the
+ * weights of models/reuters/1: relu(x W1 + b1) W2 + b2, softmax. Returns [class, probability].
+ */
+function classicPredictions(wordIndexFile: string, texts: string[], indexFrom: 0 | 3): [number, number][] {
+  return py<[number, number][]>(
+    `import json, sys, numpy as np
+from keras_preprocessing.text import Tokenizer, text_to_word_sequence
+d = json.load(sys.stdin)
+word_index = json.load(open(d['wordIndex']))
+seqs = []
+for text in d['texts']:
+    words = text_to_word_sequence(text)
+    if d['indexFrom'] == 0:
+        seqs.append([word_index[w] for w in words if w in word_index])  # the Flask app's line
+    else:
+        ids = [word_index[w] + 3 if w in word_index else 2 for w in words]
+        seqs.append([1] + [i if i < 1000 else 2 for i in ids])  # load_data(num_words=1000)
+x = Tokenizer(num_words=1000).sequences_to_matrix(seqs, mode='binary').astype(np.float32)
+m = json.load(open(d['model'] + '/model.json')); blob = open(d['model'] + '/group1-shard1of1.bin', 'rb').read()
+w, off = {}, 0
+for s in m['weightsManifest'][0]['weights']:
+    n = int(np.prod(s['shape'])); w[s['name']] = np.frombuffer(blob, np.float32, n, off).reshape(s['shape']); off += 4 * n
+h = np.maximum(x @ w['dense/kernel'] + w['dense/bias'], 0)
+z = h @ w['dense_1/kernel'] + w['dense_1/bias']
+p = np.exp(z - z.max(axis=1, keepdims=True)); p /= p.sum(axis=1, keepdims=True)
+print(json.dumps([[int(r.argmax()), float(r.max())] for r in p]))`,
+    { wordIndex: wordIndexFile, texts, indexFrom, model: join(reutersModelBase, '1') },
+  );
+}
+
+describe("docs/model.md's worked example: the classic stack's reuters_model.hdf5 and word index", { skip, timeout: 180_000 }, () => {
+  let tmp: string;
+  const servers: RunningMlserve[] = [];
+  const dirs: Record<'dataset' | 'flask', string> = { dataset: '', flask: '' };
+  const ml: Partial<Record<'dataset' | 'flask', RunningMlserve>> = {};
+  const texts = havePython ? reutersGetTexts(8) : [];
+  let labels: string[];
+
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'mlserve-classic-'));
+    const tok = JSON.parse(await readFile(join(reutersModelBase, '1', 'tokenizer.json'), 'utf8')) as { config: { word_index: string | Record<string, number> } };
+    // reuters.get_word_index()'s shape: {word: rank}, ranked by frequency (here the 30,398 words
+    // models/reuters/1's tokenizer saw, whose ranks its weights were trained on).
+    const wordIndex = typeof tok.config.word_index === 'string' ? tok.config.word_index : JSON.stringify(tok.config.word_index);
+    labels = JSON.parse(await readFile(join(reutersModelBase, '1', 'labels.json'), 'utf8')) as string[];
+    const preprocessing = {
+      // docs/model.md's first form: the dataset's defaults for index_from, start_char, oov_char.
+      dataset: { word_index: 'reuters_word_index.json', num_words: 1000, sequences_to_matrix: { mode: 'binary' } },
+      // docs/model.md's second form: the Flask app's answers, off-by-three included.
+      flask: { word_index: 'reuters_word_index.json', num_words: 1000, index_from: 0, start_char: null, oov_char: null, sequences_to_matrix: { mode: 'binary' } },
+    };
+    for (const form of ['dataset', 'flask'] as const) {
+      const dir = join(tmp, form);
+      dirs[form] = dir;
+      await mkdir(dir);
+      writeKeras2ReutersH5(join(dir, 'reuters_model.hdf5'));
+      await writeFile(join(dir, 'reuters_word_index.json'), wordIndex);
+      await writeFile(join(dir, 'labels.json'), JSON.stringify(labels));
+      await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(preprocessing[form]));
+    }
+    const [a, b] = await Promise.all((['dataset', 'flask'] as const).map((form) => startMlserve({ args: ['--workers', '1', '--model', join(dirs[form], 'reuters_model.hdf5')] })));
+    ml.dataset = a!;
+    ml.flask = b!;
+    servers.push(a!, b!);
+  });
+  after(async () => {
+    for (const s of servers) assert.equal(await s.stop(), 0);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('model = reuters_model.hdf5 (Keras 2 HDF5) is served as version 1 of reuters_model', async () => {
+    for (const s of servers) {
+      const ready = await httpRequest<{ model: { name: string; version: number } }>({ socketPath: s.socketPath, path: '/readyz' });
+      assert.equal(ready.status, 200);
+      assert.deepEqual(ready.json!.model, { ...ready.json!.model, name: 'reuters_model', version: 1 });
+    }
+  });
+
+  for (const form of ['dataset', 'flask'] as const) {
+    test(`the ${form === 'dataset' ? 'dataset conventions (index_from 3, start_char 1, oov_char 2)' : 'Flask app form (index_from 0)'}: GET and POST /predict equal its feature code + the model by numpy`, async () => {
+      const want = classicPredictions(join(dirs[form], 'reuters_word_index.json'), texts, form === 'dataset' ? 3 : 0);
+      const s = ml[form]!;
+      const post = await httpRequest<Answer>({ socketPath: s.socketPath, method: 'POST', path: '/predict', body: { texts } });
+      assert.equal(post.status, 200, post.body);
+      for (let i = 0; i < texts.length; i++) {
+        const get = await httpRequest<Answer>({ socketPath: s.socketPath, path: predictPath(texts[i]!) });
+        assert.equal(get.status, 200, get.body);
+        const [cls, p] = want[i]!;
+        for (const a of [get.json!, post.json!.predictions![i]!]) {
+          assert.equal(a.prediction, String(cls), `text ${i}`);
+          assert.equal(a.label, labels[cls]);
+          assert.ok(Math.abs(a.probability! - p) <= 1e-5, `text ${i}: ${a.probability} vs ${p}`);
+        }
+      }
+    });
+  }
+
+  test('the two forms are different features: the dataset conventions and the Flask app disagree on some text', () => {
+    const a = classicPredictions(join(dirs.dataset, 'reuters_word_index.json'), texts, 3);
+    const b = classicPredictions(join(dirs.flask, 'reuters_word_index.json'), texts, 0);
+    assert.ok(a.some(([c, p], i) => c !== b[i]![0] || Math.abs(p - b[i]![1]) > 1e-3), 'the off-by-three changes the answers');
+  });
+});
