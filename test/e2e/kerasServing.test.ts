@@ -236,16 +236,17 @@ describe("docs/model.md's worked example: the classic stack's reuters_model.hdf5
       // docs/model.md's second form: the Flask app's answers, off-by-three included.
       flask: { word_index: 'reuters_word_index.json', num_words: 1000, index_from: 0, start_char: null, oov_char: null, sequences_to_matrix: { mode: 'binary' } },
     };
+    // The dataset form in the doc's layout (models/reuters-classic/1/), the Flask form as `model = <the file>`.
     for (const form of ['dataset', 'flask'] as const) {
-      const dir = join(tmp, form);
+      const dir = form === 'dataset' ? join(tmp, 'reuters-classic', '1') : join(tmp, 'flask');
       dirs[form] = dir;
-      await mkdir(dir);
+      await mkdir(dir, { recursive: true });
       writeKeras2ReutersH5(join(dir, 'reuters_model.hdf5'));
       await writeFile(join(dir, 'reuters_word_index.json'), wordIndex);
       await writeFile(join(dir, 'labels.json'), JSON.stringify(labels));
       await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(preprocessing[form]));
     }
-    const [a, b] = await Promise.all((['dataset', 'flask'] as const).map((form) => startMlserve({ args: ['--workers', '1', '--model', join(dirs[form], 'reuters_model.hdf5')] })));
+    const [a, b] = await Promise.all([join(tmp, 'reuters-classic'), join(dirs.flask, 'reuters_model.hdf5')].map((model) => startMlserve({ args: ['--workers', '1', '--model', model] })));
     ml.dataset = a!;
     ml.flask = b!;
     servers.push(a!, b!);
@@ -255,11 +256,15 @@ describe("docs/model.md's worked example: the classic stack's reuters_model.hdf5
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  test('model = reuters_model.hdf5 (Keras 2 HDF5) is served as version 1 of reuters_model', async () => {
-    for (const s of servers) {
+  test('the Keras 2 HDF5 is served from models/reuters-classic/1/ and as model = reuters_model.hdf5 (version 1 of reuters_model)', async () => {
+    for (const [s, name] of [
+      [ml.dataset!, 'reuters-classic'],
+      [ml.flask!, 'reuters_model'],
+    ] as const) {
       const ready = await httpRequest<{ model: { name: string; version: number } }>({ socketPath: s.socketPath, path: '/readyz' });
       assert.equal(ready.status, 200);
-      assert.deepEqual(ready.json!.model, { ...ready.json!.model, name: 'reuters_model', version: 1 });
+      assert.equal(ready.json!.model.name, name);
+      assert.equal(ready.json!.model.version, 1);
     }
   });
 
