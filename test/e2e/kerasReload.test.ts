@@ -1,8 +1,10 @@
 /**
  * Chain reload from a tfjs version 1 (models/reuters/1) to a Keras `.keras` version 2 (the shared
  * k3_mlp_bow.keras, linked in place, with a 300-word tokenizer.json so the text API works on both)
- * under load: 16 concurrent clients on GET /predict for the whole reload, SIGHUP, zero failed
- * requests; answers come from v1 (Reuters topic labels) before and from v2 (its own labels) after.
+ * under load: 16 concurrent clients on GET /predict (and one request in four on KServe V2 infer,
+ * whose answer names its model_version) for the whole reload, SIGHUP, zero failed requests;
+ * answers come from v1 (Reuters topic labels) before and from v2 (its own labels) after, and
+ * each KServe answer names the version that predicted it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +23,10 @@ interface Answer {
   label?: string;
   probability?: number;
 }
+interface KserveAnswer {
+  model_version?: string;
+  outputs?: { data: string[] }[];
+}
 
 test('SIGHUP under load: tfjs version 1 to a .keras version 2, zero failed requests, v1 answers before and v2 after', { timeout: 120_000 }, async () => {
   const base = await mkdtemp(join(tmpdir(), 'mlserve-keras-reload-'));
@@ -37,17 +43,38 @@ test('SIGHUP under load: tfjs version 1 to a .keras version 2, zero failed reque
 
     // Every answer, in the order they arrived: its status and the version its label belongs to.
     const answers: { status: string; from: 'v1' | 'v2' | 'neither' | '-' }[] = [];
+    const kserveVersions: [string, string][] = []; // [model_version, label] of each KServe answer
     let afterReload = -1; // index in `answers` when the "reloaded" line was seen
     let wake: (() => void) | null = null;
     const client = async (i: number) => {
       for (let n = 0; loading; n++) {
         let status: string;
         let from: (typeof answers)[number]['from'] = '-';
+        const text = `oil prices and wheat exports ${i} ${n}`;
         try {
-          const r = await httpRequest<Answer>({ socketPath: ml.socketPath, agent, path: predictPath(`oil prices and wheat exports ${i} ${n}`), timeoutMs: 20_000 });
-          status = String(r.status);
-          const label = r.json?.label;
-          if (r.status === 200) from = label !== undefined && v1Labels.has(label) ? 'v1' : label !== undefined && V2_LABELS.includes(label) ? 'v2' : 'neither';
+          let label: string | undefined;
+          let status200: boolean;
+          if (n % 4 === 3) {
+            // KServe V2 names the version in its answer: it must be the version whose labels answered.
+            const r = await httpRequest<KserveAnswer>({
+              socketPath: ml.socketPath,
+              agent,
+              method: 'POST',
+              path: '/v2/models/reuters/infer',
+              body: { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [text] }], outputs: [{ name: 'probabilities', parameters: { classification: 1 } }] },
+              timeoutMs: 20_000,
+            });
+            status = String(r.status);
+            status200 = r.status === 200;
+            label = r.json?.outputs?.[0]?.data[0]?.split(':').slice(2).join(':');
+            if (status200) kserveVersions.push([r.json!.model_version!, label ?? '']);
+          } else {
+            const r = await httpRequest<Answer>({ socketPath: ml.socketPath, agent, path: predictPath(text), timeoutMs: 20_000 });
+            status = String(r.status);
+            status200 = r.status === 200;
+            label = r.json?.label;
+          }
+          if (status200) from = label !== undefined && v1Labels.has(label) ? 'v1' : label !== undefined && V2_LABELS.includes(label) ? 'v2' : 'neither';
         } catch (err) {
           status = `socket error: ${(err as Error).message}`;
         }
@@ -99,6 +126,9 @@ test('SIGHUP under load: tfjs version 1 to a .keras version 2, zero failed reque
     assert.ok(sentAfter.length >= 50, `${sentAfter.length} answers after the reload`);
     assert.deepEqual([...new Set(sentAfter.map((a) => a.from))], ['v2']);
     assert.ok(!answers.some((a) => a.from === 'neither'));
+    const misnamed = kserveVersions.filter(([v, label]) => (v === '1' ? !v1Labels.has(label) : v === '2' ? !V2_LABELS.includes(label) : true));
+    assert.deepEqual(misnamed.slice(0, 5), [], `${misnamed.length} of ${kserveVersions.length} KServe answers name another version than the one that answered`);
+    assert.deepEqual([...new Set(kserveVersions.map(([v]) => v))].sort(), ['1', '2']);
     // The tensor API takes version 2's 300-wide rows now.
     const row = Array.from({ length: 300 }, (_, i) => (i % 7 === 1 ? 1 : 0));
     const t = await httpRequest<{ predictions: { classes: string }[] }>({ socketPath: ml.socketPath, method: 'POST', path: '/v1/models/reuters/versions/2:predict', body: { instances: [row] } });
