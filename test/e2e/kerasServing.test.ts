@@ -4,7 +4,7 @@
  * directory holding a symlink, or `model = <the file>`), on the tensor API (TF Serving rows,
  * equal to Keras's own predictions within 1e-5) and the text API (a tokenizer.json or
  * preprocessing.json written here; equal to the tensor API on the features Keras 2's own
- * Tokenizer computes). Then the classic stack's worked example of docs/model.md: a Keras 2
+ * Tokenizer computes, bag of words and padded sequences). Then the classic stack's worked example of docs/model.md: a Keras 2
  * `reuters_model.hdf5`, its word index and both preprocessing.json forms, predictions equal to
  * the Flask app's feature code + a numpy forward pass.
  */
@@ -27,6 +27,8 @@ const havePython = spawnSync(PY, ['-c', 'import h5py, numpy, keras_preprocessing
 const skip = havePython ? false : '/usr/bin/python3 lacks h5py, numpy or keras_preprocessing (apt-get install python3-h5py python3-keras-preprocessing)';
 const k3 = join(sharedDir, 'fixtures', 'keras3');
 const K3_LABELS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+// Post-padding and pre-truncating: not Keras's defaults both ways, so a plan that ignored them shows.
+const GAP_PREPROCESSING = { tokenizer: 'tokenizer.json', texts_to_sequences: {}, pad_sequences: { maxlen: 20, padding: 'post', truncating: 'pre' } };
 
 interface Answer {
   prediction?: string;
@@ -89,7 +91,7 @@ describe('Keras 3 .keras and .h5 files over the Unix socket', { skip, timeout: 1
   let kerasDir: RunningMlserve; // base dir k3_bow_keras/1: model.keras -> k3_mlp_bow.keras, tokenizer.json
   let h5Dir: RunningMlserve; // base dir k3_bow_h5/1: model.h5 -> k3_mlp_bow.h5, preprocessing.json naming reuters300.json
   let h5File: RunningMlserve; // model = .../k3_mlp_bow.h5 (the single file, tensor only)
-  let embedGap: RunningMlserve; // model = .../k3_embed_gap.keras
+  let embedGap: RunningMlserve; // base dir k3_gap/1: model.keras -> k3_embed_gap.keras, 100-word tokenizer, pad_sequences 20
   let lstm: RunningMlserve; // model = .../k3_lstm.keras
   let tok300: string;
   const texts = havePython ? reutersGetTexts(6) : [];
@@ -109,11 +111,16 @@ describe('Keras 3 .keras and .h5 files over the Unix socket', { skip, timeout: 1
     await writeFile(join(hv, 'reuters300.json'), tok300);
     await writeFile(join(hv, 'preprocessing.json'), JSON.stringify({ tokenizer: 'reuters300.json', texts_to_matrix: { mode: 'binary' } }));
     await writeFile(join(hv, 'labels.json'), JSON.stringify(K3_LABELS));
+    const gv = join(tmp, 'k3_gap', '1');
+    await mkdir(gv, { recursive: true });
+    await symlink(join(k3, 'k3_embed_gap.keras'), join(gv, 'model.keras'));
+    await writeFile(join(gv, 'tokenizer.json'), await tokenizerJson(100)); // Embedding(100, 8): ids 1..99
+    await writeFile(join(gv, 'preprocessing.json'), JSON.stringify(GAP_PREPROCESSING));
     const start = (model: string) => startMlserve({ args: ['--workers', '1', '--model', model] });
     // Two at a time: five children with tfjs workers on a 2-core machine.
     [kerasDir, h5Dir] = await Promise.all([start(join(tmp, 'k3_bow_keras')), start(join(tmp, 'k3_bow_h5'))]);
     servers.push(kerasDir, h5Dir);
-    [h5File, embedGap] = await Promise.all([start(join(k3, 'k3_mlp_bow.h5')), start(join(k3, 'k3_embed_gap.keras'))]);
+    [h5File, embedGap] = await Promise.all([start(join(k3, 'k3_mlp_bow.h5')), start(join(tmp, 'k3_gap'))]);
     servers.push(h5File, embedGap);
     lstm = await start(join(k3, 'k3_lstm.keras'));
     servers.push(lstm);
@@ -139,8 +146,8 @@ describe('Keras 3 .keras and .h5 files over the Unix socket', { skip, timeout: 1
     }
   });
 
-  test('the sequence models k3_embed_gap and k3_lstm (.keras, model = <the file>) answer Keras\'s predictions on the tensor API', async () => {
-    const gap = await tensorPredict(embedGap, 'k3_embed_gap', rows(join(k3, 'k3_embed_gap_x.npy')));
+  test('the sequence models k3_embed_gap (a version dir) and k3_lstm (model = <the .keras file>) answer Keras\'s predictions on the tensor API', async () => {
+    const gap = await tensorPredict(embedGap, 'k3_gap', rows(join(k3, 'k3_embed_gap_x.npy')));
     rows(join(k3, 'k3_embed_gap_y.npy')).forEach((want, i) => assertClose(gap[i]!.probabilities, want, 1e-5, `k3_embed_gap row ${i}`));
     // Dense(1, sigmoid): Keras predicts p (one column); the answer has one probability per label, [1 - p, p].
     const seq = await tensorPredict(lstm, 'k3_lstm', rows(join(k3, 'k3_lstm_x.npy')));
@@ -171,6 +178,29 @@ describe('Keras 3 .keras and .h5 files over the Unix socket', { skip, timeout: 1
           assert.equal(a.prediction, String(K3_LABELS.indexOf(a.label!)));
           assert.ok(Math.abs(a.probability! - Math.max(...want[i]!.probabilities)) <= 1e-6, `${name} ${how} text ${i}: ${a.probability} vs ${JSON.stringify(want[i])}`);
         }
+      }
+    }
+  });
+
+  test('the sequence model\'s text API (texts_to_sequences + pad_sequences) answers the tensor API on Keras\'s own padded ids', async () => {
+    const ids = py<number[][]>(
+      `import json, sys
+from keras_preprocessing.text import tokenizer_from_json
+from keras_preprocessing.sequence import pad_sequences
+d = json.load(sys.stdin); p = d['pad']
+seqs = tokenizer_from_json(d['tok']).texts_to_sequences(d['texts'])
+print(json.dumps(pad_sequences(seqs, maxlen=p['maxlen'], padding=p['padding'], truncating=p['truncating']).tolist()))`,
+      { tok: await tokenizerJson(100), texts, pad: GAP_PREPROCESSING.pad_sequences },
+    );
+    assert.ok(ids.every((row) => row.length === 20 && row.some((v) => v !== 0)));
+    const want = await tensorPredict(embedGap, 'k3_gap', ids);
+    const post = await httpRequest<Answer>({ socketPath: embedGap.socketPath, method: 'POST', path: '/predict', body: { texts } });
+    assert.equal(post.status, 200, post.body);
+    for (let i = 0; i < texts.length; i++) {
+      const get = await httpRequest<Answer>({ socketPath: embedGap.socketPath, path: predictPath(texts[i]!) });
+      for (const a of [get.json!, post.json!.predictions![i]!]) {
+        assert.equal(a.label, want[i]!.classes, `text ${i}`);
+        assert.ok(Math.abs(a.probability! - Math.max(...want[i]!.probabilities)) <= 1e-6, `text ${i}: ${a.probability} vs ${JSON.stringify(want[i])}`);
       }
     }
   });
