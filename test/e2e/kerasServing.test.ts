@@ -4,13 +4,11 @@
  * directory holding a symlink, or `model = <the file>`), on the tensor API (TF Serving rows,
  * equal to Keras's own predictions within 1e-5) and the text API (a tokenizer.json or
  * preprocessing.json written here; equal to the tensor API on the features Keras 2's own
- * Tokenizer computes, bag of words and padded sequences). Then the classic stack's worked example of docs/model.md: a Keras 2
- * `reuters_model.hdf5`, its word index and both preprocessing.json forms, predictions equal to
- * the Flask app's feature code + a numpy forward pass.
+ * Tokenizer computes, bag of words and padded sequences). The classic stack's Keras 2 file is
+ * test/e2e/kerasClassic.test.ts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +17,10 @@ import { httpRequest } from '../helpers/http.js';
 import { predictPath } from '../helpers/getText.js';
 import { reutersModelBase, sharedDir } from '../helpers/paths.js';
 import { reutersGetTexts } from '../helpers/reuters.js';
-import { writeKeras2ReutersH5 } from '../helpers/keras2ReutersH5.js';
+import { kerasPythonSkip, pythonJson } from '../helpers/debianPython.js';
 import { readNpy } from '../model/keras/npy.js';
 
-const PY = '/usr/bin/python3'; // Debian's: h5py, numpy, keras_preprocessing (the pyenv python3 lacks them)
-const havePython = spawnSync(PY, ['-c', 'import h5py, numpy, keras_preprocessing.text']).status === 0;
-const skip = havePython ? false : '/usr/bin/python3 lacks h5py, numpy or keras_preprocessing (apt-get install python3-h5py python3-keras-preprocessing)';
+const skip = kerasPythonSkip;
 const k3 = join(sharedDir, 'fixtures', 'keras3');
 const K3_LABELS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
 // Post-padding and pre-truncating: not Keras's defaults both ways, so a plan that ignored them shows.
@@ -42,13 +38,6 @@ interface TensorAnswer {
   error?: { code: string; message: string };
 }
 
-/** Runs `code` with /usr/bin/python3, `input` as JSON on stdin, and parses its JSON stdout. */
-function py<T>(code: string, input: unknown): T {
-  const r = spawnSync(PY, ['-c', code], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
-
 /** models/reuters/1's Keras tokenizer.json cut to `numWords` (so `numWords` features). */
 async function tokenizerJson(numWords: number): Promise<string> {
   const tok = JSON.parse(await readFile(join(reutersModelBase, '1', 'tokenizer.json'), 'utf8')) as { config: { num_words: number } };
@@ -58,7 +47,7 @@ async function tokenizerJson(numWords: number): Promise<string> {
 
 /** Keras 2's Tokenizer (keras_preprocessing) on the tokenizer.json: texts_to_matrix binary. */
 function kerasBagOfWords(tokenizer: string, texts: string[]): number[][] {
-  return py<number[][]>(
+  return pythonJson<number[][]>(
     `import json, sys
 from keras_preprocessing.text import tokenizer_from_json
 d = json.load(sys.stdin)
@@ -94,7 +83,7 @@ describe('Keras 3 .keras and .h5 files over the Unix socket', { skip, timeout: 1
   let embedGap: RunningMlserve; // base dir k3_gap/1: model.keras -> k3_embed_gap.keras, 100-word tokenizer, pad_sequences 20
   let lstm: RunningMlserve; // model = .../k3_lstm.keras
   let tok300: string;
-  const texts = havePython ? reutersGetTexts(6) : [];
+  const texts = skip === false ? reutersGetTexts(6) : [];
 
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'mlserve-keras-e2e-'));
@@ -183,7 +172,7 @@ describe('Keras 3 .keras and .h5 files over the Unix socket', { skip, timeout: 1
   });
 
   test('the sequence model\'s text API (texts_to_sequences + pad_sequences) answers the tensor API on Keras\'s own padded ids', async () => {
-    const ids = py<number[][]>(
+    const ids = pythonJson<number[][]>(
       `import json, sys
 from keras_preprocessing.text import tokenizer_from_json
 from keras_preprocessing.sequence import pad_sequences
@@ -209,117 +198,5 @@ print(json.dumps(pad_sequences(seqs, maxlen=p['maxlen'], padding=p['padding'], t
     const r = await httpRequest<Answer>({ socketPath: h5File.socketPath, path: '/predict?text=oil' });
     assert.equal(r.status, 400);
     assert.equal(r.json?.error?.code, 'ERR_TEXT_UNSUPPORTED');
-  });
-});
-
-/**
- * The classic stack's features, as docs/model.md describes its Flask app (`index_from: 0`) and
- * reuters.load_data's conventions (index_from 3, start_char 1, oov_char 2), with Keras 2's own
- * text_to_word_sequence and Tokenizer.sequences_to_matrix, then the model by numpy from the
- * weights of models/reuters/1: relu(x W1 + b1) W2 + b2, softmax. Returns [class, probability].
- */
-function classicPredictions(wordIndexFile: string, texts: string[], indexFrom: 0 | 3): [number, number][] {
-  return py<[number, number][]>(
-    `import json, sys, numpy as np
-from keras_preprocessing.text import Tokenizer, text_to_word_sequence
-d = json.load(sys.stdin)
-word_index = json.load(open(d['wordIndex']))
-seqs = []
-for text in d['texts']:
-    words = text_to_word_sequence(text)
-    if d['indexFrom'] == 0:
-        seqs.append([word_index[w] for w in words if w in word_index])  # the Flask app's line
-    else:
-        ids = [word_index[w] + 3 if w in word_index else 2 for w in words]
-        seqs.append([1] + [i if i < 1000 else 2 for i in ids])  # load_data(num_words=1000)
-x = Tokenizer(num_words=1000).sequences_to_matrix(seqs, mode='binary').astype(np.float32)
-m = json.load(open(d['model'] + '/model.json')); blob = open(d['model'] + '/group1-shard1of1.bin', 'rb').read()
-w, off = {}, 0
-for s in m['weightsManifest'][0]['weights']:
-    n = int(np.prod(s['shape'])); w[s['name']] = np.frombuffer(blob, np.float32, n, off).reshape(s['shape']); off += 4 * n
-h = np.maximum(x @ w['dense/kernel'] + w['dense/bias'], 0)
-z = h @ w['dense_1/kernel'] + w['dense_1/bias']
-p = np.exp(z - z.max(axis=1, keepdims=True)); p /= p.sum(axis=1, keepdims=True)
-print(json.dumps([[int(r.argmax()), float(r.max())] for r in p]))`,
-    { wordIndex: wordIndexFile, texts, indexFrom, model: join(reutersModelBase, '1') },
-  );
-}
-
-describe("docs/model.md's worked example: the classic stack's reuters_model.hdf5 and word index", { skip, timeout: 180_000 }, () => {
-  let tmp: string;
-  const servers: RunningMlserve[] = [];
-  const dirs: Record<'dataset' | 'flask', string> = { dataset: '', flask: '' };
-  const ml: Partial<Record<'dataset' | 'flask', RunningMlserve>> = {};
-  const texts = havePython ? reutersGetTexts(8) : [];
-  let labels: string[];
-
-  before(async () => {
-    tmp = await mkdtemp(join(tmpdir(), 'mlserve-classic-'));
-    const tok = JSON.parse(await readFile(join(reutersModelBase, '1', 'tokenizer.json'), 'utf8')) as { config: { word_index: string | Record<string, number> } };
-    // reuters.get_word_index()'s shape: {word: rank}, ranked by frequency (here the 30,398 words
-    // models/reuters/1's tokenizer saw, whose ranks its weights were trained on).
-    const wordIndex = typeof tok.config.word_index === 'string' ? tok.config.word_index : JSON.stringify(tok.config.word_index);
-    labels = JSON.parse(await readFile(join(reutersModelBase, '1', 'labels.json'), 'utf8')) as string[];
-    const preprocessing = {
-      // docs/model.md's first form: the dataset's defaults for index_from, start_char, oov_char.
-      dataset: { word_index: 'reuters_word_index.json', num_words: 1000, sequences_to_matrix: { mode: 'binary' } },
-      // docs/model.md's second form: the Flask app's answers, off-by-three included.
-      flask: { word_index: 'reuters_word_index.json', num_words: 1000, index_from: 0, start_char: null, oov_char: null, sequences_to_matrix: { mode: 'binary' } },
-    };
-    // The dataset form in the doc's layout (models/reuters-classic/1/), the Flask form as `model = <the file>`.
-    for (const form of ['dataset', 'flask'] as const) {
-      const dir = form === 'dataset' ? join(tmp, 'reuters-classic', '1') : join(tmp, 'flask');
-      dirs[form] = dir;
-      await mkdir(dir, { recursive: true });
-      writeKeras2ReutersH5(join(dir, 'reuters_model.hdf5'));
-      await writeFile(join(dir, 'reuters_word_index.json'), wordIndex);
-      await writeFile(join(dir, 'labels.json'), JSON.stringify(labels));
-      await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(preprocessing[form]));
-    }
-    const [a, b] = await Promise.all([join(tmp, 'reuters-classic'), join(dirs.flask, 'reuters_model.hdf5')].map((model) => startMlserve({ args: ['--workers', '1', '--model', model] })));
-    ml.dataset = a!;
-    ml.flask = b!;
-    servers.push(a!, b!);
-  });
-  after(async () => {
-    for (const s of servers) assert.equal(await s.stop(), 0);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  });
-
-  test('the Keras 2 HDF5 is served from models/reuters-classic/1/ and as model = reuters_model.hdf5 (version 1 of reuters_model)', async () => {
-    for (const [s, name] of [
-      [ml.dataset!, 'reuters-classic'],
-      [ml.flask!, 'reuters_model'],
-    ] as const) {
-      const ready = await httpRequest<{ model: { name: string; version: number } }>({ socketPath: s.socketPath, path: '/readyz' });
-      assert.equal(ready.status, 200);
-      assert.equal(ready.json!.model.name, name);
-      assert.equal(ready.json!.model.version, 1);
-    }
-  });
-
-  for (const form of ['dataset', 'flask'] as const) {
-    test(`the ${form === 'dataset' ? 'dataset conventions (index_from 3, start_char 1, oov_char 2)' : 'Flask app form (index_from 0)'}: GET and POST /predict equal its feature code + the model by numpy`, async () => {
-      const want = classicPredictions(join(dirs[form], 'reuters_word_index.json'), texts, form === 'dataset' ? 3 : 0);
-      const s = ml[form]!;
-      const post = await httpRequest<Answer>({ socketPath: s.socketPath, method: 'POST', path: '/predict', body: { texts } });
-      assert.equal(post.status, 200, post.body);
-      for (let i = 0; i < texts.length; i++) {
-        const get = await httpRequest<Answer>({ socketPath: s.socketPath, path: predictPath(texts[i]!) });
-        assert.equal(get.status, 200, get.body);
-        const [cls, p] = want[i]!;
-        for (const a of [get.json!, post.json!.predictions![i]!]) {
-          assert.equal(a.prediction, String(cls), `text ${i}`);
-          assert.equal(a.label, labels[cls]);
-          assert.ok(Math.abs(a.probability! - p) <= 1e-5, `text ${i}: ${a.probability} vs ${p}`);
-        }
-      }
-    });
-  }
-
-  test('the two forms are different features: the dataset conventions and the Flask app disagree on some text', () => {
-    const a = classicPredictions(join(dirs.dataset, 'reuters_word_index.json'), texts, 3);
-    const b = classicPredictions(join(dirs.flask, 'reuters_word_index.json'), texts, 0);
-    assert.ok(a.some(([c, p], i) => c !== b[i]![0] || Math.abs(p - b[i]![1]) > 1e-3), 'the off-by-three changes the answers');
   });
 });
