@@ -60,6 +60,8 @@ export async function readKerasZip(bytes: Buffer, label: string): Promise<KerasM
   if (configBytes === undefined) return invalid(label, 'the zip has no config.json: not a Keras .keras file');
   const metadata = entries.has('metadata.json') ? asRecord(parseJsonFile(`${label}:metadata.json`, entries.get('metadata.json')!)) : {};
   const kerasVersion = typeof metadata.keras_version === 'string' ? metadata.keras_version : null;
+  // Keras 3's saving_lib writes keras_version and date_saved only; a backend is shown if a writer adds one.
+  const backend = typeof metadata.backend === 'string' ? metadata.backend : null;
   const weightsBytes = entries.get('model.weights.h5');
   if (weightsBytes === undefined) {
     if ([...entries.keys()].some((k) => k.endsWith('.weights.json') || /shard|\.weights\.h5$/.test(k))) {
@@ -70,7 +72,7 @@ export async function readKerasZip(bytes: Buffer, label: string): Promise<KerasM
   const raw = parseJsonFile(`${label}:config.json`, configBytes);
   const h5 = await H5File.open(weightsBytes, `${label}:model.weights.h5`);
   try {
-    const model = build(raw, label, kerasVersion, null, h5);
+    const model = build(raw, label, kerasVersion, backend, h5);
     const compile = isRecord(raw) && isRecord(raw.compile_config) ? raw.compile_config : undefined;
     const assets = new Map([...entries].filter(([k]) => k.startsWith('assets/')));
     return { ...model, format: 'keras-zip', ...(compile === undefined ? {} : { trainingConfig: compile }), assets };
