@@ -99,3 +99,40 @@ test('the fail-fast line on stderr carries <3> (err) when stderr is the journal,
   assert.equal(plain.code, 1);
   assert.equal(plain.stderr, journal.stderr.slice(3));
 });
+
+/** Runs `mlserve ARGS` with stdout to a file, JOURNAL_STREAM pointing at it when `journal`; returns its stdout. */
+async function mlserveStdout(args: string[], journal: boolean): Promise<{ code: number; stdout: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mlserve-journal-'));
+  try {
+    const file = join(dir, 'stdout');
+    const fd = openSync(file, 'w');
+    const st = fstatSync(fd, { bigint: true });
+    const env = { ...process.env };
+    delete env['JOURNAL_STREAM'];
+    if (journal) env['JOURNAL_STREAM'] = `${st.dev}:${st.ino}`;
+    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/mlserve.js'), ...args], { env, cwd: repoRoot, stdio: ['ignore', fd, 'inherit'] });
+    closeSync(fd);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code] = (await once(child, 'exit')) as [number];
+    clearTimeout(timer);
+    return { code, stdout: readFileSync(file, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Issue 16 item 2, `journalctl -o cat | jq` parses every line: ExecStartPre's --check printed an
+// indented human report into the unit's journal. There it is one JSON line (the report in `check`).
+test('--check writes its report as JSON lines when stdout is the journal, as indented text otherwise', async () => {
+  const args = ['--check', '--model', join(repoRoot, 'models', 'reuters')];
+  const journal = await mlserveStdout(args, true);
+  assert.equal(journal.code, 0);
+  const lines = journal.stdout.trimEnd().split('\n');
+  for (const line of lines) assert.match(line, /^<[2-7]>\{/, line);
+  const report = lines.map((l) => JSON.parse(l.replace(/^<\d>/, '')) as { msg: string; check?: string[] }).find((e) => e.check);
+  assert.match(report?.msg ?? '', /^mlserve: config .* ok; model reuters v1 ok/);
+  assert.ok(report?.check?.some((l) => l.startsWith('engine: ')), JSON.stringify(report));
+  const terminal = await mlserveStdout(args, false);
+  assert.equal(terminal.code, 0);
+  assert.match(terminal.stdout, /^mlserve: config .* ok; model reuters v1 ok .*\n {2}format: /m);
+});
