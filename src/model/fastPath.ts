@@ -67,7 +67,8 @@ export function planFastPath(bundle: ModelBundle): FastPathPlan {
       pooled = false;
       continue;
     }
-    if (layer.class_name === 'GlobalAveragePooling1D') {
+    // MaskedGlobalAveragePooling1D: a Keras file's GlobalAveragePooling1D (normalizeConfig.ts); same mean.
+    if (layer.class_name === 'GlobalAveragePooling1D' || layer.class_name === 'MaskedGlobalAveragePooling1D') {
       if (!embedding || pooled) return { ok: false, reason: `pooling ${name} does not follow an Embedding` };
       if (c['keepdims'] === true || (c['data_format'] ?? 'channels_last') !== 'channels_last') return { ok: false, reason: `pooling ${name}: keepdims or channels_first` };
       pooled = true;
