@@ -55,9 +55,11 @@ async function main(given: string[]): Promise<number> {
     const { bundle } = model;
     process.stdout.write(
       `mlserve: config ${loaded.configFile ?? '(defaults)'} ok; model ${bundle.name} v${bundle.version} ok ` +
-        `(${bundle.inputWidth} inputs, ${bundle.outputWidth} classes)\n`,
+        `(${bundle.inputWidth} inputs, ${bundle.labels.length} classes)\n`,
     );
-    for (const line of describeModel(bundle)) process.stdout.write(`  ${line}\n`);
+    for (const line of describeModel(bundle, { fastPath: config.fastPath, backend: config.backend })) process.stdout.write(`  ${line}\n`);
+    // uWSGI users ask `--check -v` what mlserve made of their ini: sources, ignored keys, placeholders.
+    if (loaded.verbose) process.stdout.write(`\n${formatConfigReport(loaded)}`);
     return 0;
   }
 

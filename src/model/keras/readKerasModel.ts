@@ -65,6 +65,8 @@ export async function readKerasZip(bytes: Buffer, label: string): Promise<KerasM
   if (configBytes === undefined) return invalid(label, 'the zip has no config.json: not a Keras .keras file');
   const metadata = entries.has('metadata.json') ? asRecord(parseJsonFile(`${label}:metadata.json`, entries.get('metadata.json')!)) : {};
   const kerasVersion = typeof metadata.keras_version === 'string' ? metadata.keras_version : null;
+  // Keras 3's saving_lib writes keras_version and date_saved only; a backend is shown if a writer adds one.
+  const backend = typeof metadata.backend === 'string' ? metadata.backend : null;
   const weightsBytes = entries.get('model.weights.h5');
   if (weightsBytes === undefined) {
     if ([...entries.keys()].some((k) => k.endsWith('.weights.json') || /shard|\.weights\.h5$/.test(k))) {
@@ -81,7 +83,7 @@ export async function readKerasZip(bytes: Buffer, label: string): Promise<KerasM
     const tv = findTextVectorization(raw, label);
     const text = tv === null ? null : textVectorizationData(tv, assets, h5, label);
     const graph = tv === null ? raw : tv.rewrite(text!.width, text!.data.spec.kind === 'text_vectorization' && text!.data.spec.config.outputMode === 'int' ? 'int32' : 'float32');
-    const model = build(graph, label, kerasVersion, null, h5);
+    const model = build(graph, label, kerasVersion, backend, h5);
     if (tv !== null) {
       const at = model.layers.findIndex((l) => l.className === 'InputLayer') + 1;
       model.layers.splice(at, 0, { name: tv.name, className: 'TextVectorization' });

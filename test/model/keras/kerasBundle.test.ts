@@ -31,6 +31,8 @@ function servingDir(fixture: string, as: string): string {
 for (const [fixture, as, format] of [
   ['k3_mlp_bow.keras', 'model.bin', 'keras-zip'],
   ['k3_mlp_bow.h5', 'reuters_model.hdf5', 'keras-h5'],
+  // tf.keras <= 2.12 wrote HDF5 under a .keras name: told by its magic bytes, not its extension.
+  ['k3_mlp_bow.h5', 'model.keras', 'keras-h5'],
 ] as const) {
   test(`model = a single ${fixture} file (detected by content as ${format}) serves as version 1 with Keras's predictions`, async () => {
     const dir = servingDir(fixture, as);
