@@ -5,9 +5,9 @@
  * (real Keras cannot be installed here and no shared fixture has the layer); the expected rows and
  * predictions come from its Python, written from Keras's documented semantics apart from mlserve.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -39,8 +39,14 @@ const TEXTS = [
   'oil prices rose oil prices',
 ];
 
+const bases: string[] = [];
+after(() => {
+  for (const b of bases) rmSync(b, { recursive: true, force: true });
+});
+
 function versionDir(): { base: string; dir: string } {
   const base = mkdtempSync(join(tmpdir(), 'mlserve-tv-'));
+  bases.push(base);
   const dir = join(base, '1');
   mkdirSync(dir);
   return { base, dir };
