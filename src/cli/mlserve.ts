@@ -20,11 +20,24 @@ import { watchTouchFiles } from '../master/touchReload.js';
 import { formatConfigReport } from '../config/printConfig.js';
 import { isJournalStream } from '../journalStream.js';
 
+/**
+ * One-shot actions (--check, --print-config, --help, control commands) end quietly with 0 when
+ * the reader of their output goes away (`mlserve --check | head -1`), as coreutils do. The server
+ * keeps Node's default: a closed log stream there is a fault to report, not a reader's choice.
+ */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 async function main(given: string[]): Promise<number> {
   // SageMaker runs `docker run IMAGE serve`: its contract's options first, the user's flags after (they win).
   const argv = given[0] === 'serve' ? [...sagemakerArgs(process.env), ...given.slice(1)] : given;
   const control = parseControl(argv);
   if (control) {
+    endQuietlyOnClosedStdout();
     // With --pid (ExecReload=... --pid $MAINPID) neither the config nor a pidfile is needed.
     const pidfile = control.pid === null ? (await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() })).config.pidfile : null;
     process.stdout.write(`${await sendControl(control, pidfile)}\n`);
@@ -33,6 +46,7 @@ async function main(given: string[]): Promise<number> {
   // Kept for reloads: `chdir` changes process.cwd(), and a reload reads the same files.
   const cwd = process.cwd();
   const loaded = await loadConfig({ argv, env: process.env, cwd });
+  if (loaded.action !== 'serve') endQuietlyOnClosedStdout();
   if (loaded.action === 'help') {
     process.stdout.write(formatHelp());
     return 0;

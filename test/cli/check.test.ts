@@ -7,13 +7,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveH5py } from '../helpers/kerasH5Bundle.js';
 import { runMlserve } from '../helpers/mlserve.js';
-import { sharedDir } from '../helpers/paths.js';
+import { mlserveBin, repoRoot, sharedDir } from '../helpers/paths.js';
 
 const keras = join(sharedDir, 'fixtures', 'keras');
 const k3 = join(sharedDir, 'fixtures', 'keras3');
@@ -152,4 +153,19 @@ test('Keras 2 .h5, a config + weights pair, an LSTM left to tfjs, and a tfjs mod
   assert.equal(tfjs.get('format'), 'tfjs layers-model (model.json; keras_version tfjs-layers 4.22.0, backend tensor_flow.js)');
   assert.equal(tfjs.get('preprocessing'), 'tokenizer.json, binary bag of words (texts_to_matrix mode binary)');
   assert.equal(tfjs.get('output decoding'), 'softmax: the top class of 46, answered as labels.json (46 names)');
+});
+
+// Regression: `mlserve --check | head -1` exited 7 on EPIPE once head had gone; a one-shot action
+// now ends quietly with 0 when its reader closes the pipe, as coreutils do.
+test('--check whose reader closes the pipe after one line exits 0 without a stack', async () => {
+  const child = spawn(process.execPath, [mlserveBin, '--check', '--model', join(repoRoot, 'models', 'reuters')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b));
+  await once(child.stdout, 'data');
+  child.stdout.destroy();
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|at /);
 });
