@@ -76,8 +76,18 @@ function preprocessingLine(bundle: ModelBundle): string {
       const then = spec.matrix ? `sequences_to_matrix mode ${spec.matrix.mode}` : spec.pad ? pad(spec.pad) : 'sequences';
       return `preprocessing.json: word_index ${spec.wordIndex} (num_words ${c.numWords ?? 'all'}, index_from ${c.indexFrom}, start_char ${c.startChar ?? 'none'}, oov_char ${c.oovChar ?? 'none'}), ${then}`;
     }
-    case 'text_vectorization':
-      return `preprocessing.json: text_vectorization output_mode ${spec.config.outputMode}, vocabulary ${spec.vocabulary ?? '?'} (${data.vocabulary?.length ?? 0} tokens)`;
+    case 'text_vectorization': {
+      const c = spec.config;
+      const options = [
+        `standardize ${c.standardize ?? 'none'}`,
+        `split ${c.split ?? 'none'}`,
+        `ngrams ${c.ngrams === null ? 'none' : JSON.stringify(c.ngrams)}`,
+        `output_mode ${c.outputMode}${c.outputMode === 'int' ? ` (${c.outputSequenceLength} ids)` : ''}`,
+        `vocabulary ${(c.vocabulary ?? data.vocabulary ?? []).length} lines from ${spec.vocabulary ?? 'the layer config'}`,
+      ].join(', ');
+      // A Keras file's own layer (src/model/keras/textVectorizationData.ts) names where it came from.
+      return spec.layer === undefined ? `preprocessing.json: text_vectorization ${options}` : `text_vectorization, the model's own ${spec.layer}, run by mlserve: ${options}`;
+    }
   }
 }
 
