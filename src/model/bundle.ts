@@ -12,6 +12,7 @@ import { outputDecodingOf, type OutputDecoding } from './outputDecoding.js';
 import { parsePreprocessing, type PreprocessingSpec } from './preprocessing.js';
 import { createTextPlan, type PreprocessingData } from './textPlan.js';
 import { vocabularyLines } from './textVectorizationPlan.js';
+import { topologyLayers } from './topologyLayers.js';
 
 /**
  * Everything a worker needs to serve one model version, read once by the master. Plain data
@@ -215,10 +216,7 @@ async function ownPreprocessing(dir: string, data: PreprocessingData, modelFile:
 
 /** The last layer's activation and units, and whether training said from_logits. */
 function headOf(topology: object, trainingConfig: unknown, units: number): { activation: string; units: number; fromLogits: boolean; loss: string | null } {
-  const root = isRecord((topology as Record<string, unknown>).model_config) ? ((topology as Record<string, unknown>).model_config as Record<string, unknown>) : (topology as Record<string, unknown>);
-  const config = root.config;
-  const layers = (Array.isArray(config) ? config : isRecord(config) && Array.isArray(config.layers) ? config.layers : []) as unknown[];
-  const last = layers.map((l) => (isRecord(l) && isRecord(l.config) ? l.config : {})).findLast((c) => c.units !== undefined || c.activation !== undefined) ?? {};
+  const last = topologyLayers(topology).map((l) => (isRecord(l) && isRecord(l.config) ? l.config : {})).findLast((c) => c.units !== undefined || c.activation !== undefined) ?? {};
   const loss = isRecord(trainingConfig) ? trainingConfig.loss : undefined;
   const lossText = loss === undefined || loss === null ? null : JSON.stringify(loss);
   return { activation: String(last.activation ?? 'linear'), units, fromLogits: lossText !== null && /"from_logits"\s*:\s*true/.test(lossText), loss: lossText };
@@ -237,12 +235,8 @@ function defaultId(versionDir: string): { name: string; version: number } {
  * `units`. Dense-headed models only; validateModel checks the built model's real shapes.
  */
 export function topologyWidths(file: string, topology: object): { inputWidth: number; inputShape: number[]; outputWidth: number } {
-  const root = isRecord((topology as Record<string, unknown>).model_config)
-    ? ((topology as Record<string, unknown>).model_config as Record<string, unknown>)
-    : (topology as Record<string, unknown>);
-  const config = root.config;
-  const layers = Array.isArray(config) ? config : isRecord(config) ? config.layers : undefined;
-  if (!Array.isArray(layers) || layers.length === 0) return invalid(file, 'modelTopology has no layers');
+  const layers = topologyLayers(topology);
+  if (layers.length === 0) return invalid(file, 'modelTopology has no layers');
   const configs = layers.map((l) => (isRecord(l) && isRecord(l.config) ? l.config : {}));
   // batch_input_shape (Keras 2, tfjs), batch_shape (Keras 3's InputLayer).
   const shape = configs.map((c) => c.batch_input_shape ?? c.batchInputShape ?? c.batch_shape).find(Array.isArray) as unknown[] | undefined;

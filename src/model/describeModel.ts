@@ -2,6 +2,7 @@ import type { ModelBundle } from './bundle.js';
 import { createFastPredictor } from './fastPredictor.js';
 import { isRecord } from './isRecord.js';
 import type { PreprocessingData } from './textPlan.js';
+import { topologyLayers } from './topologyLayers.js';
 
 /** What decides the engine line: the `fast-path` and `backend` options the workers will get. */
 export interface DescribeOptions {
@@ -20,7 +21,7 @@ export interface DescribeOptions {
  */
 export function describeModel(bundle: ModelBundle, options: DescribeOptions = {}): string[] {
   const lines = [`format: ${formatLine(bundle)}`];
-  const layers = bundle.layers ?? topologyLayers(bundle.modelTopology);
+  const layers = bundle.layers ?? namedLayers(bundle.modelTopology);
   if (layers.length > 0) lines.push(`layers: ${layers.map((l) => `${l.name} (${l.className})`).join(', ')}`);
   const inputs = bundle.inputs?.map((i) => `${i.name} ${JSON.stringify(i.shape)} ${i.dtype}`).join(', ') ?? `${JSON.stringify([null, ...bundle.inputShape])} float32`;
   lines.push(`input: ${inputs}`, `output: [null,${bundle.outputWidth}]`);
@@ -48,11 +49,8 @@ function formatLine(bundle: ModelBundle): string {
 }
 
 /** Layers of a tfjs (or Keras 2) topology, Sequential or Functional, InputLayer left out. */
-function topologyLayers(topology: object): { name: string; className: string }[] {
-  const root = isRecord((topology as Record<string, unknown>).model_config) ? ((topology as Record<string, unknown>).model_config as Record<string, unknown>) : (topology as Record<string, unknown>);
-  const config = root.config;
-  const layers = Array.isArray(config) ? config : isRecord(config) && Array.isArray(config.layers) ? config.layers : [];
-  return layers
+function namedLayers(topology: object): { name: string; className: string }[] {
+  return topologyLayers(topology)
     .filter((l): l is Record<string, unknown> => isRecord(l) && l.class_name !== 'InputLayer')
     .map((l) => ({ name: String((isRecord(l.config) ? l.config.name : undefined) ?? l.name ?? '?'), className: String(l.class_name) }));
 }
