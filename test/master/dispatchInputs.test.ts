@@ -1,7 +1,8 @@
 /**
  * The model-input seam end to end through real worker threads: text and tensor requests go
  * through the dispatcher to a worker, batched by kind, with the full score vectors back on
- * request; on the fast path and on tfjs the answers agree.
+ * request; on the fast path and on tfjs the answers agree; every output head (softmax, binary,
+ * multi-label, logits with softmax or sigmoid applied) decoded as docs/model.md "Outputs" says.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -159,3 +160,99 @@ test('a linear head trained with from_logits is served with softmax applied: the
   assert.deepEqual(a.classes, b.classes);
   for (let i = 0; i < a.scores!.length; i++) assert.ok(Math.abs(a.scores![i]! - b.scores![i]!) < 1e-5);
 });
+
+/**
+ * models/reuters/1 copied with its last Dense's activation and training loss rewritten: the same
+ * weights, so the served scores of each head are functions of the same logits.
+ */
+async function reutersWithHead(activation: string, loss: unknown, name: string) {
+  const { mkdtemp, cp, rm, readFile, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), `mlserve-${name}-`));
+  after(() => rm(dir, { recursive: true, force: true }));
+  await cp(join(reutersModelBase, '1'), dir, { recursive: true });
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const layers = json.modelTopology.config.layers as { class_name: string; config: Record<string, unknown> }[];
+  layers.findLast((l) => l.class_name === 'Dense')!.config['activation'] = activation;
+  json.trainingConfig = loss === undefined ? undefined : { loss, optimizer_config: {} };
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  return readModelBundle(dir, { name, version: 1 });
+}
+
+async function submitTo(b: Awaited<ReturnType<typeof readModelBundle>>, fastPath: boolean, input: Parameters<Dispatcher['submit']>[0], scores: boolean) {
+  const supervisor = new Supervisor({ size: 1, bundle: b, backend: 'wasm', fastPath, log });
+  await supervisor.start(1);
+  after(() => supervisor.stop(2000));
+  assert.equal(supervisor.backend === 'fastpath', fastPath);
+  return new Dispatcher({ supervisor, maxBatchSize: 32, listen: 64, log }).submit(input, { scores });
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+for (const fastPath of [true, false]) {
+  test(`several sigmoid units are multi-label, and a linear head trained with binary from_logits gets sigmoid applied (${fastPath ? 'fast path' : 'tfjs wasm'})`, async () => {
+    // A linear head without from_logits is served as it is: its scores are the raw logits.
+    const raw = await reutersWithHead('linear', undefined, 'raw');
+    assert.deepEqual(raw.decoding, { kind: 'softmax', activation: null, threshold: 0.5 });
+    const multi = await reutersWithHead('sigmoid', { class_name: 'BinaryCrossentropy', config: { from_logits: false } }, 'multi');
+    assert.deepEqual(multi.decoding, { kind: 'multi-label', activation: null, threshold: 0.5 });
+    const logits = await reutersWithHead('linear', { class_name: 'BinaryCrossentropy', config: { from_logits: true } }, 'multilogits');
+    assert.deepEqual(logits.decoding, { kind: 'multi-label', activation: 'sigmoid', threshold: 0.5 });
+    const input = { kind: 'text' as const, texts };
+    const z = await submitTo(raw, fastPath, input, true);
+    // Multi-label answers carry the scores unasked: the HTTP layer lists every label over 0.5 from them.
+    const [m, l] = [await submitTo(multi, fastPath, input, false), await submitTo(logits, fastPath, input, false)];
+    const width = bundle.outputWidth;
+    for (const r of [m, l]) {
+      assert.equal(r.decoding?.kind, 'multi-label');
+      assert.equal(r.scores?.length, texts.length * width);
+      for (let i = 0; i < r.scores!.length; i++) assert.ok(Math.abs(r.scores![i]! - sigmoid(z.scores![i]!)) < 1e-5, `score ${i}: ${r.scores![i]} vs sigmoid(${z.scores![i]})`);
+      assert.deepEqual(r.classes, z.classes, 'the top class is the top logit');
+    }
+    const over = (r: RequestResult, row: number) => [...r.scores!.subarray(row * width, (row + 1) * width)].flatMap((p, c) => (p > 0.5 ? [c] : []));
+    // The rows differ in how many labels pass the threshold; at least one row has a label over it.
+    assert.ok(texts.some((_, row) => over(m, row).length > 0), 'some label is over 0.5');
+    for (let row = 0; row < texts.length; row++) assert.deepEqual(over(l, row), over(m, row));
+  });
+
+  test(`Dense(1) linear with binary from_logits is served as Dense(1, sigmoid): binary answers (${fastPath ? 'fast path' : 'tfjs wasm'})`, async () => {
+    const { mkdtemp, rm, readFile, writeFile, cp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { fileIOHandler } = await import('../../src/model/ioHandlers.js');
+    const tf = await import('@tensorflow/tfjs');
+    const base = await mkdtemp(join(tmpdir(), 'mlserve-binary-'));
+    after(() => rm(base, { recursive: true, force: true }));
+    const [sig, lin] = [join(base, 'sigmoid'), join(base, 'logits')];
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ name: 'hidden', units: 8, activation: 'relu', inputShape: [bundle.inputWidth], kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }),
+        tf.layers.dense({ name: 'out', units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }), biasInitializer: tf.initializers.constant({ value: 0.05 }) }),
+      ],
+    });
+    await model.save(fileIOHandler(sig));
+    model.dispose();
+    await cp(sig, lin, { recursive: true });
+    const json = JSON.parse(await readFile(join(lin, 'model.json'), 'utf8'));
+    const layers = json.modelTopology.config.layers as { class_name: string; config: Record<string, unknown> }[];
+    layers.findLast((l) => l.class_name === 'Dense')!.config['activation'] = 'linear';
+    json.trainingConfig = { loss: { class_name: 'BinaryCrossentropy', config: { from_logits: true } }, optimizer_config: {} };
+    await writeFile(join(lin, 'model.json'), JSON.stringify(json));
+    await writeFile(join(lin, 'labels.json'), JSON.stringify(['no', 'yes']));
+    const [sigmoidBundle, logitsBundle] = [await readModelBundle(sig, { name: 'sig', version: 1 }), await readModelBundle(lin, { name: 'lin', version: 1 })];
+    assert.deepEqual(sigmoidBundle.decoding, { kind: 'binary', activation: null, threshold: 0.5 });
+    assert.deepEqual(logitsBundle.decoding, { kind: 'binary', activation: 'sigmoid', threshold: 0.5 });
+    // Count rows of several texts (the model's weights are seeded, so the answers are fixed).
+    const rows = tokenizer.textsToMatrix([...texts, 'the', 'oil oil wheat grain profit'], 'count');
+    const input = { kind: 'tensor' as const, rows: rows.length / bundle.inputWidth, values: rows };
+    const [a, b] = [await submitTo(sigmoidBundle, fastPath, input, true), await submitTo(logitsBundle, fastPath, input, true)];
+    assert.deepEqual(b.labels, ['no', 'yes']);
+    // The seeded weights put these rows on both sides of 0.5 (0.46 to 0.52): both classes are answered.
+    assert.deepEqual(new Set(b.classes), new Set([0, 1]));
+    for (let i = 0; i < input.rows; i++) {
+      const p = a.scores![i]!;
+      assert.ok(Math.abs(b.scores![i]! - p) < 1e-5, `row ${i}: ${b.scores![i]} vs ${p}`);
+      assert.equal(b.classes[i], p > 0.5 ? 1 : 0);
+      assert.ok(Math.abs(b.probs[i]! - (p > 0.5 ? p : 1 - p)) < 1e-5, 'the probability of the chosen label');
+    }
+  });
+}
