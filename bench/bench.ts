@@ -67,8 +67,8 @@ function budgetS(o: BenchOptions): number {
     (o.parts.includes('startup') ? o.startupRuns * 2 * 45 : 0) +
     (o.parts.includes('ramp') ? 2 * (ramp + 90) : 0) +
     (o.parts.includes('steady') ? 2 * (o.steady.seconds + 90) : 0) +
-    // six engines x two cells of at most 3 s, and each thread's spawn and warm-up
-    (o.parts.includes('families') ? 180 : 0) +
+    // six models x two engines x two cells of at most 3 s, and each thread's spawn and warm-up
+    (o.parts.includes('families') ? 300 : 0) +
     (o.parts.includes('mltop') ? o.mltopLoadS + 90 : 0)
   );
 }
