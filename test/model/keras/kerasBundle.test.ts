@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MlserveError } from '../../../src/errors.js';
@@ -51,6 +52,31 @@ for (const [fixture, as, format] of [
     const got = predictor.forward(Float32Array.from(x.data), x.shape[0]!);
     predictor.dispose();
     got.forEach((p, i) => assert.ok(Math.abs(p - y.data[i]!) <= 1e-5, `row value ${i}`));
+  });
+}
+
+// Keras 3's `model.to_json()` + `model.save_weights('m.weights.h5')`: a config JSON and a weights
+// file in the Keras 3 layout (layers/<name>/vars, RNN weights under cell/vars). Keras cannot run
+// here, so the pair is taken out of the fixture's own .keras zip by Python's zipfile: its
+// config.json is the same serialize_keras_object document to_json() writes (plus
+// compile_config/build_config), its model.weights.h5 what save_weights writes.
+for (const name of ['k3_mlp_bow', 'k3_lstm', 'k3_gru']) {
+  test(`${name}: a config JSON + a Keras 3 layout weights file is one artifact and predicts what Keras 3.16 predicted`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlserve-pair-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    execFileSync('/usr/bin/python3', ['-c', `import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+open(sys.argv[2] + '/model_config.json', 'wb').write(z.read('config.json'))
+open(sys.argv[2] + '/model.weights.h5', 'wb').write(z.read('model.weights.h5'))`, join(k3, `${name}.keras`), dir]);
+    const bundle = await readModelBundle(dir, { name, version: 1 });
+    assert.equal(bundle.format, 'keras-config-weights');
+    const predictor = await createPredictor(bundle, tf);
+    const x = readNpy(join(k3, `${name}_x.npy`));
+    const y = readNpy(join(k3, `${name}_y.npy`));
+    const got = predictor.forward(Float32Array.from(x.data), x.shape[0]!);
+    predictor.dispose();
+    assert.equal(got.length, y.data.length);
+    got.forEach((p, i) => assert.ok(Math.abs(p - y.data[i]!) <= 1e-5, `value ${i}: ${p} vs ${y.data[i]}`));
   });
 }
 
