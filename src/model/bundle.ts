@@ -13,6 +13,7 @@ import { parsePreprocessing, type PreprocessingSpec } from './preprocessing.js';
 import { createTextPlan, type PreprocessingData } from './textPlan.js';
 import { vocabularyLines } from './textVectorizationPlan.js';
 import { topologyLayers } from './topologyLayers.js';
+import { matrixIntoEmbedding } from './sequenceInput.js';
 
 /**
  * Everything a worker needs to serve one model version, read once by the master. Plain data
@@ -88,6 +89,11 @@ export async function readModelBundle(
   const modelFile = artifact.kind === 'keras-config-weights' ? artifact.config : artifact.kind === 'tfjs' ? path.join(dir, MODEL_JSON) : artifact.file;
   const { inputWidth, inputShape, outputWidth } = topologyWidths(modelFile, artifacts.modelTopology);
   const { preprocessing, tokenizerJson } = keras?.preprocessing ? await ownPreprocessing(dir, keras.preprocessing, modelFile, inputWidth) : await readPreprocessing(dir, modelFile, inputWidth);
+
+  const matrix = matrixIntoEmbedding(artifacts.modelTopology, preprocessing, tokenizerJson);
+  if (matrix !== null) {
+    return invalid(modelFile, `starts with an Embedding, which reads token ids, but ${matrix}: declare the ids in preprocessing.json (texts_to_sequences + pad_sequences with maxlen, padding, truncating)`);
+  }
 
   const labelsFile = path.join(dir, LABELS_JSON);
   const decoding = outputDecodingOf(headOf(artifacts.modelTopology, artifacts.trainingConfig, outputWidth));
