@@ -58,13 +58,13 @@ test('a truncated .h5 is an invalid model in one line naming the file and HDF5\'
   assert.equal(ok.layers.length, 3);
 });
 
-// Variants of k3_mlp_bow.h5 written by h5py: a float16 kernel, an lzf-compressed kernel (a filter
+// Variants of k3_mlp_bow.h5 written by h5py: a float16, float64 or int8 (quantized) kernel, an lzf-compressed kernel (a filter
 // h5wasm's HDF5 lacks), and a .keras zip whose weights are sharded.
 const tmp = mkdtempSync(join(tmpdir(), 'mlserve-refusals-'));
 execFileSync(PYTHON, ['-c', `
 import h5py, shutil, zipfile, numpy as np, sys
 src, tmp = sys.argv[1], sys.argv[2]
-for kind in ('f16', 'lzf'):
+for kind in ('f16', 'lzf', 'f64', 'i8'):
     dst = f'{tmp}/{kind}.h5'
     shutil.copy(src, dst)
     with h5py.File(dst, 'r+') as f:
@@ -72,6 +72,8 @@ for kind in ('f16', 'lzf'):
         f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) and n.endswith('kernel') else None)
         k = names[0]; v = f[k][()]; del f[k]
         if kind == 'f16': f.create_dataset(k, data=v.astype('float16'))
+        elif kind == 'f64': f.create_dataset(k, data=v.astype('float64'))
+        elif kind == 'i8': f.create_dataset(k, data=np.round(v * 100).astype('int8'))
         else: f.create_dataset(k, data=v, compression='lzf')
         print(k)
 with zipfile.ZipFile(f'{tmp}/sharded.keras', 'w') as z:
@@ -81,6 +83,22 @@ with zipfile.ZipFile(f'{tmp}/sharded.keras', 'w') as z:
 
 test('float16 weights are refused, naming the weight', async () => {
   await assert.rejects(readKerasH5(readFileSync(join(tmp, 'f16.h5')), 'f16.h5'), rejectsWith('ERR_MODEL_INVALID', /f16\.h5: weight model_weights\/.*kernel is float16; mlserve serves float32 weights only/));
+});
+
+for (const [kind, what] of [['f64', 'float64'], ['i8', 'dtype']] as const) {
+  test(`${kind === 'f64' ? 'float64' : 'int8 (quantized)'} weights are refused, naming the weight`, async () => {
+    await assert.rejects(readKerasH5(readFileSync(join(tmp, `${kind}.h5`)), `${kind}.h5`), rejectsWith('ERR_MODEL_INVALID', new RegExp(`${kind}\\.h5: weight model_weights/.*kernel is ${what}.*; mlserve serves float32 weights only`)));
+  });
+}
+
+test('a Keras 3 quantized layer and a mixed-precision dtype policy are refused, naming the layer', () => {
+  const dense = (config: Record<string, unknown>) => ({
+    class_name: 'Sequential',
+    config: { name: 's', layers: [{ class_name: 'InputLayer', config: { name: 'in', batch_shape: [null, 3] } }, { class_name: 'Dense', config: { name: 'd', units: 2, ...config } }] },
+  });
+  assert.throws(() => normalizeKerasConfig(dense({ quantization_mode: 'int8' }), { file: 'q.keras', kerasVersion: '3.16.0' }), rejectsWith('ERR_MODEL_UNSUPPORTED', /q\.keras: layer d is quantized.*save the model before quantizing it/));
+  const mixed = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'mixed_float16' }, registered_name: null };
+  assert.throws(() => normalizeKerasConfig(dense({ dtype: mixed }), { file: 'mp.keras', kerasVersion: '3.16.0' }), rejectsWith('ERR_MODEL_UNSUPPORTED', /mp\.keras: layer d computes in mixed_float16.*set_dtype_policy\('float32'\)/));
 });
 
 test('an HDF5 filter h5wasm cannot decode (lzf) is refused, naming the weight', async () => {
