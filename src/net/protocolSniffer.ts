@@ -37,38 +37,6 @@ export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi:
     return;
   }
   server.on('connection', function sniffConnection(socket: Socket) {
-    const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs);
-    timer.unref();
-    function onReadable(): void {
-      const chunk = socket.read() as Buffer | null;
-      if (chunk === null || chunk.length === 0) return;
-      stop();
-      if (sniffProtocol(chunk[0]!) === 'http') {
-        socket.pause();
-        socket.unshift(chunk);
-        toHttp(socket);
-        socket.resume();
-      } else {
-        uwsgi.handle(socket, toHttp, chunk);
-      }
-    }
-    // http.Server sockets allow half-open connections (its own connection handler ends them):
-    // a client that hangs up before its first byte must be closed here, or it stays open and
-    // server.close() waits for it forever (regression: SIGTERM hung after a connect-only probe).
-    function onEnd(): void {
-      stop();
-      socket.destroy();
-    }
-    function stop(): void {
-      clearTimeout(timer);
-      socket.off('readable', onReadable);
-      socket.off('end', onEnd);
-      socket.off('close', stop);
-      socket.off('error', stop);
-    }
-    socket.on('readable', onReadable);
-    socket.once('end', onEnd);
-    socket.once('close', stop);
-    socket.once('error', stop);
+    uwsgi.sniff(socket, toHttp, sniffTimeoutMs);
   });
 }
