@@ -6,7 +6,7 @@ import { clientErrorHandler, maxHeaderSize } from '../http/clientError.js';
 import { listenOnFd } from '../systemd/inheritedSocket.js';
 import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
 import { speakProtocol, type ListenerProtocol } from '../net/protocolSniffer.js';
-import { UwsgiConnections } from '../net/uwsgiConnection.js';
+import { UwsgiConnections, type UwsgiDirect } from '../net/uwsgiConnection.js';
 
 /**
  * The listeners of the master: the Unix socket (HTTP and uwsgi, told apart per connection), the
@@ -21,6 +21,7 @@ export class HttpServers {
   readonly #log: Logger;
   readonly #inheritedFds: readonly InheritedFd[];
   #source: SocketSource | null = null;
+  #headerSize: number | undefined;
 
   constructor(config: Config, log: Logger, inheritedFds: readonly InheritedFd[] = []) {
     this.#config = config;
@@ -30,6 +31,7 @@ export class HttpServers {
       bufferSize: this.#config.bufferSize,
       maxBodySize: this.#config.maxBodySize,
       timeoutMs: this.#config.socketTimeout * 1000,
+      maxHeadBytes: this.#headerSize,
     }), log);
   }
 
@@ -40,8 +42,12 @@ export class HttpServers {
     return [...owned, ...[httpSocket, uwsgiSocket].filter((e): e is string => typeof e === 'string')];
   }
 
-  /** Creates the listeners serving `listener` and starts listening. */
-  async listen(app: RequestListener): Promise<void> {
+  /**
+   * Creates the listeners serving `listener` and starts listening; `direct` answers the uwsgi
+   * requests it takes without the HTTP server (the GET /predict lane), the others reach `listener`.
+   */
+  async listen(app: RequestListener, direct: UwsgiDirect | null = null): Promise<void> {
+    this.#uwsgi.direct = direct;
     const { socket, http, httpSocket, uwsgiSocket } = this.#config;
     if (socket) {
       this.#source = socketSource(socket, this.#inheritedFds);
@@ -93,9 +99,11 @@ export class HttpServers {
   }
 
   #make(listener: RequestListener, protocol: ListenerProtocol): Server {
-    const { keepaliveTimeout, bufferSize } = this.#config;
-    // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size.
-    const server = createServer({ maxHeaderSize: Math.max(maxHeaderSize(this.#config.maxTextLength), bufferSize + 1024) }, listener);
+    const { keepaliveTimeout } = this.#config;
+    // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size. Fixed at
+    // start, as node's servers keep it: the uwsgi direct lane hands longer heads to them.
+    this.#headerSize ??= Math.max(maxHeaderSize(this.#config.maxTextLength), this.#config.bufferSize + 1024);
+    const server = createServer({ maxHeaderSize: this.#headerSize }, listener);
     speakProtocol(server, protocol, this.#uwsgi, keepaliveTimeout * 1000 + 1000);
     applyKeepalive(server, keepaliveTimeout);
     server.on('clientError', clientErrorHandler(this.#log));
