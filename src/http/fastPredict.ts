@@ -17,16 +17,11 @@ const JSON_CLOSE_HEADERS = { 'content-type': 'application/json', connection: 'cl
  * query, a repeated or missing `text`, a malformed escape.
  */
 export function predictQueryText(url: string): string | undefined {
-  const q = url.indexOf('?');
-  if (q < 0 || url.slice(0, q) !== '/predict') return undefined;
-  let found: string | undefined;
-  for (const pair of url.slice(q + 1).split('&')) {
-    // Any other parameter (top_k, probabilities) changes the answer: hono's route handles it.
-    if (!pair.startsWith('text=')) return undefined;
-    if (found !== undefined) return undefined;
-    found = pair.slice(5);
-  }
-  if (found === undefined || found.length === 0) return undefined;
+  // `/predict?` then exactly one pair, `text=...`: any other parameter (top_k, probabilities)
+  // changes the answer, and a repeated or empty pair is hono's to judge, so an `&` means hono.
+  if (url.indexOf('?') !== 8 || !url.startsWith('/predict') || !url.startsWith('text=', 9) || url.includes('&', 14)) return undefined;
+  const found = url.slice(14);
+  if (found.length === 0) return undefined;
   try {
     return decodeURIComponent(found.includes('+') ? found.replace(/\+/g, ' ') : found);
   } catch {
