@@ -19,8 +19,9 @@ export function sniffProtocol(firstByte: number): 'http' | 'uwsgi' {
 /**
  * Makes an HTTP server's listener speak `protocol`: its own connection handling stays as it is
  * for HTTP (keep-alive, timeouts, connection tracking), and uwsgi connections go to `uwsgi`,
- * which hands them back as HTTP requests. For `auto`, a connection that sends nothing within
- * `sniffTimeoutMs` is closed (node's headersTimeout would have closed it too).
+ * which answers them itself (its direct handler) or hands them back as HTTP requests. For
+ * `auto`, `uwsgi` sniffs each connection's first byte ({@link sniffProtocol}); one that sends
+ * nothing within `sniffTimeoutMs` is closed (node's headersTimeout would have closed it too).
  */
 export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi: UwsgiConnections, sniffTimeoutMs: number): void {
   if (protocol === 'http') return;
