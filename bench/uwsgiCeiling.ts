@@ -10,6 +10,7 @@
  *              uwsgi framing, no app: what the GET /predict lane costs before it predicts);
  *   mlserve    mlserve itself (GET /predict, the model, the threads), as `npm run bench` starts it;
  *   peer       the seed's uWSGI + Flask behind the same site;
+ *   mlserve-args  mlserve with `--mlserve-args "FLAGS"` added (e.g. "--batch-timeout-micros 200");
  *   before     mlserve as another built checkout (`--before DIR`: its dist/, its test ini) serves it,
  *              e.g. the commit before a change, for a before/after in the same run.
  *
@@ -104,9 +105,9 @@ function snifferStack(direct = false): Server {
 }
 
 /** mlserve as the checkout at `dir` builds it (its dist/, its test ini), `--workers 2`, behind the seed's site. */
-async function startMlserveAt(dir: string): Promise<Upstream> {
+async function startMlserveAt(dir: string, extra: string[] = []): Promise<Upstream> {
   const helper = (await import(join(dir, 'dist', 'test', 'helpers', 'mlserve.js'))) as typeof import('../test/helpers/mlserve.js');
-  const ml = await helper.startMlserve({ args: ['--model', reutersModelBase, '--workers', '2'] });
+  const ml = await helper.startMlserve({ args: ['--model', reutersModelBase, '--workers', '2', ...extra] });
   const nginx = await startNginx({ siteConf: seedSiteConf, socketPath: ml.socketPath });
   return {
     url: nginx.url,
@@ -119,7 +120,7 @@ async function startMlserveAt(dir: string): Promise<Upstream> {
   };
 }
 
-async function start(name: string, before: string | undefined): Promise<Upstream> {
+async function start(name: string, before: string | undefined, mlserveArgs: string[]): Promise<Upstream> {
   switch (name) {
     case 'net':
       return behindSeedSite(bareNet());
@@ -140,6 +141,8 @@ async function start(name: string, before: string | undefined): Promise<Upstream
       return behindSeedSite(snifferStack(true));
     case 'mlserve':
       return startMlserveAt(repoRoot);
+    case 'mlserve-args':
+      return startMlserveAt(repoRoot, mlserveArgs);
     case 'before':
       if (before === undefined) throw new RangeError('server before needs --before DIR');
       return startMlserveAt(before);
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '64' },
       rounds: { type: 'string', default: '1' },
       before: { type: 'string' },
+      'mlserve-args': { type: 'string', default: '' },
     },
   });
   const paths = reutersGetTexts(500).map(predictPath);
@@ -172,7 +176,7 @@ async function main(): Promise<void> {
   const rows: Array<[string, number, number]> = [];
   const order = Array.from({ length: Number(values.rounds) }, () => values.servers.split(',')).flat();
   for (const name of order) {
-    const up = await start(name, values.before);
+    const up = await start(name, values.before, values['mlserve-args'].split(' ').filter(Boolean));
     try {
       if (Number(values.warmup) > 0) await runWrk({ url: up.url, paths, threads: 2, connections, durationS: Number(values.warmup) });
       const cpu0 = cpuOf(up);

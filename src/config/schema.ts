@@ -388,6 +388,14 @@ export const options = {
     reloadable: true,
     help: 'longest a partial batch waits for more requests before it is sent (TF Serving batch_timeout_micros); 0 = never wait',
   },
+  'batch-linger-micros': {
+    type: 'int',
+    min: 0,
+    max: 1000000,
+    default: '500',
+    reloadable: true,
+    help: 'longest a partial batch waits for more requests when its oldest request arrived while a batch ran or others waited; a request that arrives alone (c=1) never waits; 0 = off',
+  },
   'max-enqueued-batches': {
     type: 'int',
     min: 1,

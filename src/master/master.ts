@@ -462,6 +462,7 @@ function dispatchOptions(config: Config) {
     listen: config.listen,
     harakiri: config.harakiri,
     batchTimeoutMicros: config.batchTimeoutMicros,
+    batchLingerMicros: config.batchLingerMicros,
     maxEnqueuedBatches: config.maxEnqueuedBatches,
   };
 }
