@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Config, Endpoint } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { listenTcp, listenUnix, removeSocket } from '../net/listen.js';
@@ -19,6 +20,8 @@ export class HttpServers {
   #config: Config;
   readonly #uwsgi: UwsgiConnections;
   readonly #log: Logger;
+  /** `auto` connections accepted that have not sent their first byte (src/net/protocolSniffer.ts). */
+  readonly #silent = new Set<Socket>();
   readonly #inheritedFds: readonly InheritedFd[];
   #source: SocketSource | null = null;
 
@@ -58,18 +61,27 @@ export class HttpServers {
   }
 
   /**
-   * Stops accepting; idle keep-alive connections close now, busy ones after their response.
-   * Resolves when every connection has closed.
+   * Stops accepting; idle keep-alive connections close now, busy ones after their response (a
+   * request received in part is busy: it is read to its end and answered). A connection that
+   * has sent nothing yet gets `socket-timeout` to begin its request, as a uWSGI worker reading
+   * it would wait, then is closed: its request may already be on the wire, but a connect-only
+   * probe must not hold the stop for all of shutdown-timeout. Resolves when every connection
+   * has closed.
    */
   close(): Promise<void> {
     const closed = Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const s of this.#servers) s.closeIdleConnections();
-    return closed.then(() => undefined);
+    const silentTimer = setTimeout(() => {
+      for (const socket of this.#silent) socket.destroy();
+    }, this.#config.socketTimeout * 1000);
+    silentTimer.unref();
+    return closed.then(() => clearTimeout(silentTimer));
   }
 
   /** Cuts every connection still open (end of the grace period). */
   closeAll(): void {
     for (const s of this.#servers) s.closeAllConnections();
+    for (const socket of this.#silent) socket.destroy();
     this.#uwsgi.closeAll();
   }
 
@@ -96,7 +108,13 @@ export class HttpServers {
     const { keepaliveTimeout, bufferSize } = this.#config;
     // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size.
     const server = createServer({ maxHeaderSize: Math.max(maxHeaderSize(this.#config.maxTextLength), bufferSize + 1024) }, listener);
-    speakProtocol(server, protocol, this.#uwsgi, keepaliveTimeout * 1000 + 1000);
+    speakProtocol(server, protocol, this.#uwsgi, keepaliveTimeout * 1000 + 1000, this.#silent);
+    // A client that half-closes (shutdown(SHUT_WR), as `socat`, `nc -N` and some HTTP/1.0
+    // clients do) once its request is sent still gets the answer, then the connection ends;
+    // node's default aborted the request and ended the socket at the client's FIN. Regression:
+    // a POST whose last body bytes came with the FIN, around a `systemctl stop`, was closed
+    // unanswered (the nspawn drain check, issue 16); it happened without a stop too.
+    (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     applyKeepalive(server, keepaliveTimeout);
     server.on('clientError', clientErrorHandler(this.#log));
     this.#servers.push(server);

@@ -20,9 +20,10 @@ export function sniffProtocol(firstByte: number): 'http' | 'uwsgi' {
  * Makes an HTTP server's listener speak `protocol`: its own connection handling stays as it is
  * for HTTP (keep-alive, timeouts, connection tracking), and uwsgi connections go to `uwsgi`,
  * which hands them back as HTTP requests. For `auto`, a connection that sends nothing within
- * `sniffTimeoutMs` is closed (node's headersTimeout would have closed it too).
+ * `sniffTimeoutMs` is closed (node's headersTimeout would have closed it too); until its first
+ * byte it is in `silent` (the HTTP server does not know it yet: shutdown bounds and closes these).
  */
-export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi: UwsgiConnections, sniffTimeoutMs: number): void {
+export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi: UwsgiConnections, sniffTimeoutMs: number, silent: Set<Socket> = new Set()): void {
   if (protocol === 'http') return;
   // http.Server's own 'connection' listener, kept to hand HTTP connections to.
   const httpListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
@@ -39,6 +40,7 @@ export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi:
   server.on('connection', function sniffConnection(socket: Socket) {
     const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs);
     timer.unref();
+    silent.add(socket);
     function onReadable(): void {
       const chunk = socket.read() as Buffer | null;
       if (chunk === null || chunk.length === 0) return;
@@ -61,6 +63,7 @@ export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi:
     }
     function stop(): void {
       clearTimeout(timer);
+      silent.delete(socket);
       socket.off('readable', onReadable);
       socket.off('end', onEnd);
       socket.off('close', stop);
