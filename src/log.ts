@@ -25,7 +25,11 @@ class FormatSwitch implements DestinationStream {
 
   constructor(pretty: boolean, destination: DestinationStream | undefined) {
     this.#pretty = pretty;
-    this.#json = destination ?? (isJournalStream(1) ? journalStream(pino.destination(1)) : pino.destination({ dest: 1, sync: true }));
+    // Synchronous in both cases. Regression: the journal's destination was pino.destination(1),
+    // asynchronous, and a line still being written when pino flushed synchronously (on fatal, on
+    // exit) landed after the lines logged behind it: the journal showed trace after fatal.
+    const stdout = (): DestinationStream => pino.destination({ dest: 1, sync: true });
+    this.#json = destination ?? (isJournalStream(1) ? journalStream(stdout()) : stdout());
     this.#human = prettyStream(destination ?? { write: (s: string) => void process.stderr.write(s) });
     Object.defineProperty(this, Symbol.for('pino.metadata'), { value: true });
   }

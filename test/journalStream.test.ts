@@ -43,11 +43,16 @@ async function logLines(journalStream: (dev: bigint, ino: bigint) => string | un
   }
 }
 
-test('stdout is the journal (JOURNAL_STREAM = its dev:inode): each line starts with <priority>, then the JSON', async () => {
-  const lines = await logLines((dev, ino) => `${dev}:${ino}`);
-  assert.deepEqual(lines.map((l) => l.slice(0, 3)), ['<7>', '<7>', '<6>', '<4>', '<3>', '<2>']);
-  const parsed = lines.map((l) => JSON.parse(l.slice(3)) as { level: string; msg: string });
-  assert.deepEqual(parsed.map((p) => [p.level, p.msg]), [['trace', 't'], ['debug', 'd'], ['info', 'i'], ['warn', 'w'], ['error', 'e'], ['fatal', 'f']]);
+// Regression: the journal's destination was asynchronous, and under load (here: 6 children at
+// once on a busy machine) the trace line, still being written when fatal flushed synchronously,
+// landed last: the journal's order was not the log's.
+test('stdout is the journal (JOURNAL_STREAM = its dev:inode): each line starts with <priority>, then the JSON, in order', async () => {
+  const runs = await Promise.all(Array.from({ length: 6 }, () => logLines((dev, ino) => `${dev}:${ino}`)));
+  for (const lines of runs) {
+    assert.deepEqual(lines.map((l) => l.slice(0, 3)), ['<7>', '<7>', '<6>', '<4>', '<3>', '<2>']);
+    const parsed = lines.map((l) => JSON.parse(l.slice(3)) as { level: string; msg: string });
+    assert.deepEqual(parsed.map((p) => [p.level, p.msg]), [['trace', 't'], ['debug', 'd'], ['info', 'i'], ['warn', 'w'], ['error', 'e'], ['fatal', 'f']]);
+  }
 });
 
 test('stdout is not the journal (no JOURNAL_STREAM, or another stream\'s): lines are plain JSON, unchanged', async () => {
@@ -63,4 +68,71 @@ test('isJournalStream: false for a closed descriptor or a malformed variable', (
   const st = fstatSync(1, { bigint: true });
   assert.equal(isJournalStream(1, { JOURNAL_STREAM: `${st.dev}:${st.ino}` }), true);
   assert.equal(isJournalStream(1, { JOURNAL_STREAM: `${st.dev}` }), false);
+});
+
+/** Runs `mlserve ARGS` with stderr to a file, JOURNAL_STREAM pointing at it when `journal`; returns its stderr. */
+async function mlserveStderr(args: string[], journal: boolean): Promise<{ code: number; stderr: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mlserve-journal-'));
+  try {
+    const file = join(dir, 'stderr');
+    const fd = openSync(file, 'w');
+    const st = fstatSync(fd, { bigint: true });
+    const env = { ...process.env };
+    delete env['JOURNAL_STREAM'];
+    if (journal) env['JOURNAL_STREAM'] = `${st.dev}:${st.ino}`;
+    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/mlserve.js'), ...args], { env, cwd: repoRoot, stdio: ['ignore', 'ignore', fd] });
+    closeSync(fd);
+    const [code] = (await once(child, 'exit')) as [number];
+    return { code, stderr: readFileSync(file, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Issue 16 item 2, the line an operator alerts on: a start that fails (ExecStartPre's --check, a
+// bad flag) writes one line to stderr, not through pino; in the journal it must be an error too.
+test('the fail-fast line on stderr carries <3> (err) when stderr is the journal, and nothing otherwise', async () => {
+  const journal = await mlserveStderr(['--wrokers', '2'], true);
+  assert.equal(journal.code, 1);
+  assert.match(journal.stderr, /^<3>mlserve: ERR_CLI_ARGS: unknown option --wrokers \(did you mean "--workers"\?\)\n$/);
+  const plain = await mlserveStderr(['--wrokers', '2'], false);
+  assert.equal(plain.code, 1);
+  assert.equal(plain.stderr, journal.stderr.slice(3));
+});
+
+/** Runs `mlserve ARGS` with stdout to a file, JOURNAL_STREAM pointing at it when `journal`; returns its stdout. */
+async function mlserveStdout(args: string[], journal: boolean): Promise<{ code: number; stdout: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mlserve-journal-'));
+  try {
+    const file = join(dir, 'stdout');
+    const fd = openSync(file, 'w');
+    const st = fstatSync(fd, { bigint: true });
+    const env = { ...process.env };
+    delete env['JOURNAL_STREAM'];
+    if (journal) env['JOURNAL_STREAM'] = `${st.dev}:${st.ino}`;
+    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/mlserve.js'), ...args], { env, cwd: repoRoot, stdio: ['ignore', fd, 'inherit'] });
+    closeSync(fd);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code] = (await once(child, 'exit')) as [number];
+    clearTimeout(timer);
+    return { code, stdout: readFileSync(file, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Issue 16 item 2, `journalctl -o cat | jq` parses every line: ExecStartPre's --check printed an
+// indented human report into the unit's journal. There it is one JSON line (the report in `check`).
+test('--check writes its report as JSON lines when stdout is the journal, as indented text otherwise', async () => {
+  const args = ['--check', '--model', join(repoRoot, 'models', 'reuters')];
+  const journal = await mlserveStdout(args, true);
+  assert.equal(journal.code, 0);
+  const lines = journal.stdout.trimEnd().split('\n');
+  for (const line of lines) assert.match(line, /^<[2-7]>\{/, line);
+  const report = lines.map((l) => JSON.parse(l.replace(/^<\d>/, '')) as { msg: string; check?: string[] }).find((e) => e.check);
+  assert.match(report?.msg ?? '', /^mlserve: config .* ok; model reuters v1 ok/);
+  assert.ok(report?.check?.some((l) => l.startsWith('engine: ')), JSON.stringify(report));
+  const terminal = await mlserveStdout(args, false);
+  assert.equal(terminal.code, 0);
+  assert.match(terminal.stdout, /^mlserve: config .* ok; model reuters v1 ok .*\n {2}format: /m);
 });

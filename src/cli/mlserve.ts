@@ -20,19 +20,36 @@ import { watchTouchFiles } from '../master/touchReload.js';
 import { formatConfigReport } from '../config/printConfig.js';
 import { isJournalStream } from '../journalStream.js';
 
+/**
+ * One-shot actions (--check, --print-config, --help, control commands) end quietly with 0 when
+ * the reader of their output goes away (`mlserve --check | head -1`), as coreutils do. The server
+ * keeps Node's default: a closed log stream there is a fault to report, not a reader's choice.
+ */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 async function main(given: string[]): Promise<number> {
   // SageMaker runs `docker run IMAGE serve`: its contract's options first, the user's flags after (they win).
   const argv = given[0] === 'serve' ? [...sagemakerArgs(process.env), ...given.slice(1)] : given;
   const control = parseControl(argv);
   if (control) {
+    endQuietlyOnClosedStdout();
     // With --pid (ExecReload=... --pid $MAINPID) neither the config nor a pidfile is needed.
     const pidfile = control.pid === null ? (await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() })).config.pidfile : null;
-    process.stdout.write(`${await sendControl(control, pidfile)}\n`);
+    const said = await sendControl(control, pidfile);
+    // ExecReload's stdout is the journal: one JSON line there, so `journalctl -o cat | jq` parses it.
+    if (isJournalStream(1)) createLogger({ level: 'info' }).info({ control: control.name }, said);
+    else process.stdout.write(`${said}\n`);
     return 0;
   }
   // Kept for reloads: `chdir` changes process.cwd(), and a reload reads the same files.
   const cwd = process.cwd();
   const loaded = await loadConfig({ argv, env: process.env, cwd });
+  if (loaded.action !== 'serve') endQuietlyOnClosedStdout();
   if (loaded.action === 'help') {
     process.stdout.write(formatHelp());
     return 0;
@@ -53,11 +70,16 @@ async function main(given: string[]): Promise<number> {
   if (loaded.action === 'check') {
     const model = await loadModel(config.model, log, { deep: true });
     const { bundle } = model;
-    process.stdout.write(
+    const headline =
       `mlserve: config ${loaded.configFile ?? '(defaults)'} ok; model ${bundle.name} v${bundle.version} ok ` +
-        `(${bundle.inputWidth} inputs, ${bundle.outputWidth} classes)\n`,
-    );
-    for (const line of describeModel(bundle)) process.stdout.write(`  ${line}\n`);
+      `(${bundle.inputWidth} inputs, ${bundle.labels.length} classes)`;
+    const report = describeModel(bundle, { fastPath: config.fastPath, backend: config.backend });
+    // ExecStartPre's stdout is the journal: the report is one JSON line there (`journalctl -o cat | jq`
+    // parses every line of the unit); a terminal gets the indented text.
+    if (isJournalStream(1)) log.info({ check: report }, headline);
+    else process.stdout.write(`${headline}\n${report.map((line) => `  ${line}\n`).join('')}`);
+    // uWSGI users ask `--check -v` what mlserve made of their ini: sources, ignored keys, placeholders.
+    if (loaded.verbose) process.stdout.write(`\n${formatConfigReport(loaded)}`);
     return 0;
   }
 

@@ -10,10 +10,11 @@ export type Action = 'serve' | 'check' | 'print-config' | 'help' | 'version';
 export const cliActions: ReadonlyArray<{ readonly flags: readonly string[]; readonly metavar?: string; readonly help: string }> = [
   { flags: ['--config', '--ini'], metavar: 'FILE', help: 'read options from a uWSGI-style ini file ([mlserve] or [uwsgi] section)' },
   { flags: ['--check'], help: 'validate the configuration and the model, then exit' },
+  { flags: ['-v', '--verbose'], help: 'with --check: after its report, print the effective configuration as --print-config does' },
   { flags: ['--print-config'], help: 'print the effective configuration, where each value came from (file:line, env, flag) and every ignored key with its reason, then exit' },
   { flags: ['--set-ph', '--set-placeholder'], metavar: 'NAME=VALUE', help: "set uWSGI placeholder %(NAME) (wins over the file's NAME = ...); repeatable" },
   { flags: ['-h', '--help'], help: 'show this help and exit' },
-  { flags: ['-v', '--version'], help: 'print the version and exit' },
+  { flags: ['-v', '--version'], help: 'print the version and exit (-v: unless with --check)' },
 ];
 
 /** One option given on the command line, as written. */
@@ -33,6 +34,8 @@ export interface ParsedArgs {
   /** `--set-ph NAME=VALUE`, in order (a later one wins). */
   readonly placeholders: ReadonlyMap<string, string>;
   readonly warnings: readonly string[];
+  /** `--check -v` / `--check --verbose`: print the effective configuration after the check's report. */
+  readonly verbose: boolean;
 }
 
 const cliError = (message: string): MlserveError => new MlserveError('ERR_CLI_ARGS', message);
@@ -45,26 +48,35 @@ function knownFlags(): string[] {
 /**
  * Parses `argv` (without node and the script): `--workers 4`, `--workers=4`, `--vacuum`,
  * `--no-vacuum`, `--config FILE`, `--check`, `--help`, `--version`. `--help` and `--version` win
- * over everything else, even over malformed arguments. uWSGI flags mlserve ignores
+ * over everything else, even over malformed arguments; `-v` is `--version` too, except beside
+ * `--check`, where it is `--verbose` (issue 13: `mlserve --config uwsgi.ini --check -v`). uWSGI
+ * flags mlserve ignores
  * (`--master`) warn, taking a value when `=` or a following non-flag argument gives one.
  *
  * @throws MlserveError ERR_CLI_ARGS for an unknown flag (with "did you mean"), a missing value
  *   or a stray argument.
  * @example
  * parseArgs(['--config', 'config/mlserve.ini', '--workers=4'])
- * // { action: 'serve', configFile: 'config/mlserve.ini', options: [{ name: 'workers', value: '4', flag: '--workers' }], warnings: [] }
+ * // { action: 'serve', configFile: 'config/mlserve.ini', options: [{ name: 'workers', value: '4', flag: '--workers' }], warnings: [], verbose: false }
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const none = { configFile: null, options: [], placeholders: new Map<string, string>(), warnings: [] };
+  const none = { configFile: null, options: [], placeholders: new Map<string, string>(), warnings: [], verbose: false };
   if (argv.some((a) => a === '-h' || a === '--help')) return { action: 'help', ...none };
-  if (argv.some((a) => a === '-v' || a === '--version')) return { action: 'version', ...none };
+  const checking = argv.includes('--check');
+  if (argv.some((a) => a === '--version' || (a === '-v' && !checking))) return { action: 'version', ...none };
   let action: Action = 'serve';
+  let verbose = false;
   const placeholders = new Map<string, string>();
   let configFile: string | null = null;
   const parsed: CliOption[] = [];
   const warnings: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '-v' || arg === '--verbose' || arg.startsWith('--verbose=')) {
+      if (arg !== '-v' && arg !== '--verbose') throw cliError('--verbose takes no value');
+      verbose = true;
+      continue;
+    }
     if (!arg.startsWith('--') || arg === '--') {
       const hint = arg.endsWith('.ini') ? ` (did you mean --config ${arg}?)` : '';
       throw cliError(arg.startsWith('-') && arg !== '--' ? `unknown option ${arg}${didYouMean(arg, knownFlags().filter((f) => f.length > 2))}` : `unexpected argument ${JSON.stringify(arg)}${hint}`);
@@ -123,5 +135,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     throw cliError(`unknown option ${flag}${didYouMean(flag, [...knownFlags(), ...uwsgiKeySpellings().map((k) => `--${k}`)])}`);
   }
-  return { action, configFile, options: parsed, placeholders, warnings };
+  if (verbose && action !== 'check') {
+    throw cliError(`--verbose goes with --check (mlserve --check -v: the check's report, then the effective configuration); --print-config prints the configuration alone`);
+  }
+  return { action, configFile, options: parsed, placeholders, warnings, verbose };
 }

@@ -38,7 +38,7 @@ export function flagSynopsis(name: string, spec: OptionSpec): string {
  */
 export function formatHelp(): string {
   const out = [
-    'Usage: mlserve [--config FILE] [--check] [--OPTION VALUE]...',
+    'Usage: mlserve [--config FILE] [--check [-v] | --print-config] [--OPTION VALUE]...',
     '       mlserve reload|stop|workers +N|-N [--config FILE | --pid PID]',
     '',
     'Serves a text classifier over HTTP and the uwsgi protocol on a Unix socket, in the spirit of uWSGI.',

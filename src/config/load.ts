@@ -37,6 +37,8 @@ export interface LoadedConfig {
   readonly report: ConfigReport;
   /** `--set-ph NAME=VALUE` given on the command line. */
   readonly setPlaceholders: ReadonlyMap<string, string>;
+  /** `--check -v`: print the `--print-config` report after the check's own. */
+  readonly verbose: boolean;
 }
 
 /**
@@ -58,13 +60,13 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const args = parseArgs(argv);
   if (args.action === 'help' || args.action === 'version') {
     const { config, sources, report, auto } = resolveConfig({ cwd });
-    return { action: args.action, config, configFile: null, warnings: [], sources, report, auto, setPlaceholders: args.placeholders };
+    return { action: args.action, config, configFile: null, warnings: [], sources, report, auto, setPlaceholders: args.placeholders, verbose: args.verbose };
   }
   const cpus = () => detectCpus(opts.cpuProbe);
   const fileName = args.configFile;
   if (fileName === null) {
     const { config, warnings, sources, report, auto } = resolveConfig({ env, argv, cwd, cpus });
-    return { action: args.action, config, configFile: null, warnings, sources, report, auto, setPlaceholders: args.placeholders };
+    return { action: args.action, config, configFile: null, warnings, sources, report, auto, setPlaceholders: args.placeholders, verbose: args.verbose };
   }
   const configFile = resolve(cwd, fileName);
   let text: string;
@@ -78,5 +80,5 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const { config, warnings, sources, report, auto } = resolveConfig({ fileEntries: ini.entries, fileName, env, argv, cwd, referenced: ini.referenced, cpus });
   const unused = [...args.placeholders.keys()].filter((name) => !ini.referenced.has(name));
   const phWarnings = unused.map((name) => `--set-ph ${name}: no %(${name}) in ${fileName} uses it${didYouMean(name, [...ini.referenced])}`);
-  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings, ...phWarnings], sources, report, auto, setPlaceholders: args.placeholders };
+  return { action: args.action, config, configFile, warnings: [...ini.warnings, ...warnings, ...phWarnings], sources, report, auto, setPlaceholders: args.placeholders, verbose: args.verbose };
 }

@@ -10,7 +10,7 @@ function origin(where: string, source: string): string {
 }
 
 /**
- * The text of `mlserve --print-config`: the effective configuration as an ini file mlserve reads
+ * The text of `mlserve --print-config` (and of `mlserve --check -v`, after the check): the effective configuration as an ini file mlserve reads
  * back, each value set somewhere other than the schema's defaults preceded by a comment naming
  * where (file:line, environment variable, flag), then the defaults, the uWSGI keys ignored with
  * their reason, the placeholders, and the warnings.
@@ -36,7 +36,7 @@ export function formatConfigReport(loaded: LoadedConfig): string {
     else set.push(`; ${name} from ${origin(report.origins[name][0] ?? '', sources[name])}`, line);
   }
   const out = [
-    `; mlserve --print-config: the effective configuration${loaded.configFile ? ` read from ${loaded.configFile}` : ''}`,
+    `; mlserve ${loaded.action === 'check' ? '--check -v' : '--print-config'}: the effective configuration${loaded.configFile ? ` read from ${loaded.configFile}` : ''}`,
     '[mlserve]',
     ...set,
     '',

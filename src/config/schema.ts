@@ -362,7 +362,7 @@ export const options = {
     type: 'bool',
     default: 'true',
     reloadable: true,
-    help: 'exact sparse forward pass for Dense stacks over a binary bag of words, in plain typed arrays (no tfjs in the workers); off = always tfjs',
+    help: 'exact forward pass for Dense stacks over a bag of words or an averaged Embedding, in plain typed arrays (no tfjs in the workers); off = always tfjs',
   },
   'max-batch': {
     type: 'int',

@@ -375,6 +375,7 @@ export class Dispatcher {
             slot: runner.slot,
             labels: thread.labels,
             decoding: thread.decoding,
+            ...(thread.version !== undefined ? { version: thread.version } : {}),
           };
           if ((p.scores || thread.decoding.kind === 'multi-label') && all) answer.scores = all.subarray(offset * width, (offset + p.rows) * width);
           p.resolve(answer);

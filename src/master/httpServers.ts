@@ -1,5 +1,4 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Config, Endpoint } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { listenTcp, listenUnix, removeSocket } from '../net/listen.js';
@@ -7,7 +6,7 @@ import { clientErrorHandler, maxHeaderSize } from '../http/clientError.js';
 import { listenOnFd } from '../systemd/inheritedSocket.js';
 import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
 import { speakProtocol, type ListenerProtocol } from '../net/protocolSniffer.js';
-import { UwsgiConnections } from '../net/uwsgiConnection.js';
+import { UwsgiConnections, type UwsgiDirect } from '../net/uwsgiConnection.js';
 
 /**
  * The listeners of the master: the Unix socket (HTTP and uwsgi, told apart per connection), the
@@ -20,10 +19,9 @@ export class HttpServers {
   #config: Config;
   readonly #uwsgi: UwsgiConnections;
   readonly #log: Logger;
-  /** `auto` connections accepted that have not sent their first byte (src/net/protocolSniffer.ts). */
-  readonly #silent = new Set<Socket>();
   readonly #inheritedFds: readonly InheritedFd[];
   #source: SocketSource | null = null;
+  #headerSize: number | undefined;
 
   constructor(config: Config, log: Logger, inheritedFds: readonly InheritedFd[] = []) {
     this.#config = config;
@@ -33,6 +31,7 @@ export class HttpServers {
       bufferSize: this.#config.bufferSize,
       maxBodySize: this.#config.maxBodySize,
       timeoutMs: this.#config.socketTimeout * 1000,
+      maxHeadBytes: this.#headerSize,
     }), log);
   }
 
@@ -43,8 +42,12 @@ export class HttpServers {
     return [...owned, ...[httpSocket, uwsgiSocket].filter((e): e is string => typeof e === 'string')];
   }
 
-  /** Creates the listeners serving `listener` and starts listening. */
-  async listen(app: RequestListener): Promise<void> {
+  /**
+   * Creates the listeners serving `listener` and starts listening; `direct` answers the uwsgi
+   * requests it takes without the HTTP server (the GET /predict lane), the others reach `listener`.
+   */
+  async listen(app: RequestListener, direct: UwsgiDirect | null = null): Promise<void> {
+    this.#uwsgi.direct = direct;
     const { socket, http, httpSocket, uwsgiSocket } = this.#config;
     if (socket) {
       this.#source = socketSource(socket, this.#inheritedFds);
@@ -71,9 +74,7 @@ export class HttpServers {
   close(): Promise<void> {
     const closed = Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const s of this.#servers) s.closeIdleConnections();
-    const silentTimer = setTimeout(() => {
-      for (const socket of this.#silent) socket.destroy();
-    }, this.#config.socketTimeout * 1000);
+    const silentTimer = setTimeout(() => this.#uwsgi.closeSilent(), this.#config.socketTimeout * 1000);
     silentTimer.unref();
     return closed.then(() => clearTimeout(silentTimer));
   }
@@ -81,7 +82,6 @@ export class HttpServers {
   /** Cuts every connection still open (end of the grace period). */
   closeAll(): void {
     for (const s of this.#servers) s.closeAllConnections();
-    for (const socket of this.#silent) socket.destroy();
     this.#uwsgi.closeAll();
   }
 
@@ -105,10 +105,12 @@ export class HttpServers {
   }
 
   #make(listener: RequestListener, protocol: ListenerProtocol): Server {
-    const { keepaliveTimeout, bufferSize } = this.#config;
-    // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size.
-    const server = createServer({ maxHeaderSize: Math.max(maxHeaderSize(this.#config.maxTextLength), bufferSize + 1024) }, listener);
-    speakProtocol(server, protocol, this.#uwsgi, keepaliveTimeout * 1000 + 1000, this.#silent);
+    const { keepaliveTimeout } = this.#config;
+    // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size. Fixed at
+    // start, as node's servers keep it: the uwsgi direct lane hands longer heads to them.
+    this.#headerSize ??= Math.max(maxHeaderSize(this.#config.maxTextLength), this.#config.bufferSize + 1024);
+    const server = createServer({ maxHeaderSize: this.#headerSize }, listener);
+    speakProtocol(server, protocol, this.#uwsgi, keepaliveTimeout * 1000 + 1000);
     // A client that half-closes (shutdown(SHUT_WR), as `socat`, `nc -N` and some HTTP/1.0
     // clients do) once its request is sent still gets the answer, then the connection ends;
     // node's default aborted the request and ended the socket at the client's FIN. Regression:

@@ -12,6 +12,8 @@ export interface PredictThread {
   readonly labels: readonly string[];
   /** How this thread's model output is read (softmax, binary, multi-label). */
   readonly decoding: OutputDecoding;
+  /** The model version this thread runs (fake threads may have none). */
+  readonly version?: number;
   /** The thread id once started, 0 before. */
   readonly threadId: number;
   /**

@@ -42,6 +42,8 @@ export class WorkerThread extends EventEmitter implements PredictThread {
   readonly labels: readonly string[];
   /** How this thread's model decodes its outputs (multi-label answers need the scores). */
   readonly decoding: OutputDecoding;
+  /** The model version this thread runs: answers say which version predicted them, even mid-reload. */
+  readonly version: number;
   #thread: Worker | null = null;
   #stopping = false;
   #lastError: Error | null = null;
@@ -52,6 +54,7 @@ export class WorkerThread extends EventEmitter implements PredictThread {
     super();
     this.labels = options.init.bundle.labels;
     this.decoding = options.init.bundle.decoding;
+    this.version = options.init.bundle.version;
     this.#pool = new Piscina({
       filename: options.filename ?? PREDICT_WORKER_URL,
       name: 'default',
@@ -64,6 +67,9 @@ export class WorkerThread extends EventEmitter implements PredictThread {
       resourceLimits: options.resourceLimits,
       // A worker that finishes its current task within this time on close(); then it is terminated.
       closeTimeout: 30_000,
+      // Piscina's wait/run histograms: nobody reads them (slots.ts keeps mlserve's own timings),
+      // and recording costs the master a histogram update per task.
+      recordTiming: false,
     });
     this.#pool.on('workerCreate', () => {
       this.#thread = this.#pool.threads[0] ?? null;

@@ -11,6 +11,7 @@ import type { InputSignature } from './modelInput.js';
 import { outputDecodingOf, type OutputDecoding } from './outputDecoding.js';
 import { parsePreprocessing, type PreprocessingSpec } from './preprocessing.js';
 import { createTextPlan, type PreprocessingData } from './textPlan.js';
+import { vocabularyLines } from './textVectorizationPlan.js';
 
 /**
  * Everything a worker needs to serve one model version, read once by the master. Plain data
@@ -85,7 +86,7 @@ export async function readModelBundle(
   const artifacts = keras ?? (await readModelArtifacts(dir));
   const modelFile = artifact.kind === 'keras-config-weights' ? artifact.config : artifact.kind === 'tfjs' ? path.join(dir, MODEL_JSON) : artifact.file;
   const { inputWidth, inputShape, outputWidth } = topologyWidths(modelFile, artifacts.modelTopology);
-  const { preprocessing, tokenizerJson } = await readPreprocessing(dir, modelFile, inputWidth);
+  const { preprocessing, tokenizerJson } = keras?.preprocessing ? await ownPreprocessing(dir, keras.preprocessing, modelFile, inputWidth) : await readPreprocessing(dir, modelFile, inputWidth);
 
   const labelsFile = path.join(dir, LABELS_JSON);
   const decoding = outputDecodingOf(headOf(artifacts.modelTopology, artifacts.trainingConfig, outputWidth));
@@ -182,9 +183,9 @@ async function readPreprocessing(dir: string, modelFile: string, inputWidth: num
     if (!isRecord(doc) || !Object.values(doc).every((v) => Number.isInteger(v))) return invalid(p, 'must be a JSON object {word: rank} (keras.datasets.reuters.get_word_index())');
     data.wordIndex = Object.entries(doc as Record<string, number>);
   }
-  if (spec.kind === 'text_vectorization') {
+  if (spec.kind === 'text_vectorization' && !spec.config.vocabulary) {
     if (spec.vocabulary === null) return invalid(file, 'text_vectorization needs "vocabulary": a file of get_vocabulary(), one token a line');
-    data.vocabulary = (await beside(spec.vocabulary)).text.replace(/\n$/, '').split('\n');
+    data.vocabulary = vocabularyLines((await beside(spec.vocabulary)).text);
   }
   let width: number;
   try {
@@ -193,6 +194,22 @@ async function readPreprocessing(dir: string, modelFile: string, inputWidth: num
     return invalid(file, (err as Error).message, err);
   }
   if (width !== inputWidth) return invalid(modelFile, `input width ${inputWidth} does not match the ${width} values a row that ${file} produces`);
+  return { preprocessing: data, tokenizerJson: '' };
+}
+
+/**
+ * A Keras file's own TextVectorization, which mlserve runs: a preprocessing.json or tokenizer.json
+ * beside it would be a second, conflicting answer to "what turns a text into the input", so
+ * either is an error naming the layer.
+ */
+async function ownPreprocessing(dir: string, data: PreprocessingData, modelFile: string, inputWidth: number): Promise<{ preprocessing: PreprocessingData; tokenizerJson: '' }> {
+  const layer = data.spec.kind === 'text_vectorization' ? (data.spec.layer ?? modelFile) : modelFile;
+  for (const name of [PREPROCESSING_JSON, TOKENIZER_JSON]) {
+    const file = path.join(dir, name);
+    if ((await readOptional(file)) !== null) return invalid(file, `${layer} is a TextVectorization that mlserve runs as the model's preprocessing; remove ${name} (or save the model without the layer)`);
+  }
+  const width = createTextPlan(data).width;
+  if (width !== inputWidth) return invalid(modelFile, `input width ${inputWidth} does not match the ${width} values a row of ${layer}`);
   return { preprocessing: data, tokenizerJson: '' };
 }
 

@@ -14,8 +14,18 @@ interface DenseStep {
   activation: Activation;
 }
 
-type Activation = 'linear' | 'relu' | 'softmax' | 'sigmoid' | 'tanh';
-const ACTIVATIONS: ReadonlySet<string> = new Set(['linear', 'relu', 'softmax', 'sigmoid', 'tanh']);
+type Activation = 'linear' | 'relu' | 'softmax' | 'sigmoid' | 'tanh' | 'swish';
+// swish: Keras's silu (x * sigmoid(x)), as the Keras config normalisation renames it for tfjs.
+const ACTIVATIONS: ReadonlySet<string> = new Set(['linear', 'relu', 'softmax', 'sigmoid', 'tanh', 'swish']);
+
+/**
+ * Layers that are the identity at inference, in the class names Keras 2, Keras 3 and tfjs write:
+ * the input declaration and the dropout/noise family (Keras applies them with training=True only).
+ */
+const IDENTITY_LAYERS: ReadonlySet<string> = new Set(['InputLayer', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
+/** GlobalAveragePooling1D, as Keras names it and as the Keras config normalisation renames it (mask-aware). */
+const AVERAGE_POOLING_1D: ReadonlySet<string> = new Set(['GlobalAveragePooling1D', 'MaskedGlobalAveragePooling1D']);
 
 /** An Embedding followed by GlobalAveragePooling1D: the mean of the token rows. */
 export interface EmbeddingPool {
@@ -33,8 +43,9 @@ export type FastPathPlan = { ok: true; steps: DenseStep[]; embedding: EmbeddingP
 
 /**
  * Decides whether a model can run on the exact sparse fast path: a Sequential stack of Dense
- * layers (Dropout and Activation in between are fine: Dropout is the identity at inference),
- * whose first Dense reads the tokenizer's binary bag of words. Pure: topology and weights in,
+ * layers (InputLayer, Dropout and its noise siblings are skipped: the identity at inference;
+ * Activation and a Flatten of a vector fold away), whose first Dense reads the tokenizer's binary
+ * bag of words, or an Embedding pooled by GlobalAveragePooling1D. Pure: topology and weights in,
  * plan out; the reason names what does not fit.
  */
 export function planFastPath(bundle: ModelBundle): FastPathPlan {
@@ -42,8 +53,8 @@ export function planFastPath(bundle: ModelBundle): FastPathPlan {
   const config = isRecord(topo.config) ? topo.config : null;
   const layers = Array.isArray(topo.config) ? topo.config : config && Array.isArray(config['layers']) ? config['layers'] : null;
   if (topo.class_name !== 'Sequential' || !layers) return { ok: false, reason: 'not a Sequential model' };
-  const firstLayer = (layers as { class_name?: string }[]).find((l) => l.class_name !== 'InputLayer');
-  if (firstLayer?.class_name !== 'Embedding' && firstLayer?.class_name !== 'Dense' && firstLayer?.class_name !== 'Dropout') {
+  const firstLayer = (layers as { class_name?: string }[]).find((l) => !IDENTITY_LAYERS.has(String(l.class_name)));
+  if (firstLayer?.class_name !== 'Embedding' && firstLayer?.class_name !== 'Dense') {
     return { ok: false, reason: `layer ${String((firstLayer as { config?: { name?: unknown } } | undefined)?.config?.name ?? '?')} is a ${String(firstLayer?.class_name)}, not Dense` };
   }
   const weights = weightViews(bundle);
@@ -54,7 +65,7 @@ export function planFastPath(bundle: ModelBundle): FastPathPlan {
   for (const layer of layers as { class_name?: string; config?: Record<string, unknown> }[]) {
     const c = layer.config ?? {};
     const name = String(c['name'] ?? '');
-    if (layer.class_name === 'Dropout' || layer.class_name === 'InputLayer') continue;
+    if (IDENTITY_LAYERS.has(String(layer.class_name))) continue;
     if (layer.class_name === 'Embedding') {
       // Embedding -> [Dropout] -> GlobalAveragePooling1D -> [Dropout] -> Dense*: the tutorial text model.
       if (steps.length > 0 || embedding) return { ok: false, reason: `embedding ${name} is not the first layer` };
@@ -67,13 +78,15 @@ export function planFastPath(bundle: ModelBundle): FastPathPlan {
       pooled = false;
       continue;
     }
-    if (layer.class_name === 'GlobalAveragePooling1D') {
+    if (AVERAGE_POOLING_1D.has(String(layer.class_name))) {
       if (!embedding || pooled) return { ok: false, reason: `pooling ${name} does not follow an Embedding` };
       if (c['keepdims'] === true || (c['data_format'] ?? 'channels_last') !== 'channels_last') return { ok: false, reason: `pooling ${name}: keepdims or channels_first` };
       pooled = true;
       continue;
     }
     if (!pooled) return { ok: false, reason: `layer ${name} is a ${layer.class_name} after an Embedding, not GlobalAveragePooling1D` };
+    // Flatten of a [batch, width] tensor changes nothing (a Dense after Dense or pooling).
+    if (layer.class_name === 'Flatten') continue;
     if (layer.class_name === 'Activation') {
       const last = steps.at(-1);
       const act = String(c['activation']);
@@ -342,6 +355,9 @@ function activate(v: Float64Array | Float32Array, act: Activation): void {
       return;
     case 'tanh':
       for (let i = 0; i < v.length; i++) v[i] = Math.tanh(v[i]!);
+      return;
+    case 'swish':
+      for (let i = 0; i < v.length; i++) v[i] = v[i]! / (1 + Math.exp(-v[i]!));
       return;
     case 'softmax': {
       let max = -Infinity;

@@ -1,5 +1,10 @@
 import { isRecord } from './isRecord.js';
+import { PreprocessingError } from './preprocessingError.js';
+import { parseTextVectorizationConfig, type TextVectorizationConfig } from './textVectorizationConfig.js';
 import type { MatrixMode } from './tokenizer.js';
+
+export { PreprocessingError } from './preprocessingError.js';
+export type { TextVectorizationConfig } from './textVectorizationConfig.js';
 
 /** `pad_sequences` arguments, with Keras's defaults (padding and truncating 'pre', value 0). */
 export interface PadSequences {
@@ -21,17 +26,6 @@ export interface WordIndexConventions {
   oovChar: number | null;
 }
 
-/** `TextVectorization.get_config()`, the parts mlserve runs. */
-export interface TextVectorizationConfig {
-  standardize: 'lower_and_strip_punctuation' | 'lower' | 'strip_punctuation' | null;
-  split: 'whitespace' | 'character' | null;
-  ngrams: number | null;
-  outputMode: 'int' | 'multi_hot' | 'count';
-  outputSequenceLength: number | null;
-  maxTokens: number | null;
-  padToMaxTokens: boolean;
-}
-
 /**
  * What preprocessing.json declares (or, without the file, what today's tokenizer.json implies):
  * which function turns a text into the model's input row, with its arguments. Plain data.
@@ -40,10 +34,14 @@ export type PreprocessingSpec =
   | { kind: 'texts_to_matrix'; tokenizer: string; mode: MatrixMode }
   | { kind: 'texts_to_sequences'; tokenizer: string; pad: PadSequences }
   | { kind: 'word_index'; wordIndex: string; conventions: WordIndexConventions; matrix: { mode: Exclude<MatrixMode, 'tfidf'> } | null; pad: PadSequences | null }
-  | { kind: 'text_vectorization'; config: TextVectorizationConfig; vocabulary: string | null };
-
-/** Thrown by {@link parsePreprocessing}: the key and the problem; the caller adds the file. */
-export class PreprocessingError extends Error {}
+  | {
+      kind: 'text_vectorization';
+      config: TextVectorizationConfig;
+      /** The vocabulary file beside the model; null when the config holds it (or a .keras asset does). */
+      vocabulary: string | null;
+      /** Set when the layer came from a Keras file: `<file> layer <name>` (--check names it). */
+      layer?: string;
+    };
 
 const MODES = ['binary', 'count', 'tfidf', 'freq'] as const;
 
@@ -61,7 +59,10 @@ export function parsePreprocessing(doc: unknown): PreprocessingSpec {
   for (const key of Object.keys(doc)) if (!known.includes(key)) throw new PreprocessingError(`unknown key "${key}" (known: ${known.join(', ')})`);
   const pad = doc.pad_sequences === undefined ? null : padSequences(doc.pad_sequences);
   if (doc.text_vectorization !== undefined) {
-    return { kind: 'text_vectorization', config: textVectorization(doc.text_vectorization), vocabulary: optionalString(doc, 'vocabulary') };
+    const config = parseTextVectorizationConfig(doc.text_vectorization);
+    const vocabulary = optionalString(doc, 'vocabulary');
+    if (vocabulary !== null && config.vocabulary) throw new PreprocessingError('text_vectorization.vocabulary and "vocabulary" both give the vocabulary: keep one');
+    return { kind: 'text_vectorization', config, vocabulary };
   }
   if (doc.word_index !== undefined) {
     const wordIndex = requiredString(doc, 'word_index');
@@ -116,35 +117,6 @@ function padSequences(v: unknown): PadSequences {
   if (typeof value !== 'number') throw new PreprocessingError(`pad_sequences.value must be a number, got ${JSON.stringify(value)}`);
   if (v.dtype !== undefined && v.dtype !== 'int32') throw new PreprocessingError(`pad_sequences.dtype ${JSON.stringify(v.dtype)} is not supported (int32 only)`);
   return { maxlen: maxlen as number, padding: side('padding'), truncating: side('truncating'), value };
-}
-
-function textVectorization(v: unknown): TextVectorizationConfig {
-  // get_config() as Keras writes it; a Keras layer config ({class_name, config}) is accepted too.
-  const c = isRecord(v) && isRecord(v.config) && v.class_name === 'TextVectorization' ? v.config : v;
-  if (!isRecord(c)) throw new PreprocessingError('text_vectorization must be TextVectorization.get_config()');
-  const pick = <T>(key: string, allowed: readonly T[], fallback: T): T => {
-    const x = (c[key] ?? fallback) as T;
-    if (!allowed.includes(x)) throw new PreprocessingError(`text_vectorization.${key} ${JSON.stringify(c[key])} is not supported (one of ${allowed.map((a) => JSON.stringify(a)).join(', ')})`);
-    return x;
-  };
-  const intOrNull = (key: string): number | null => {
-    const x = c[key] ?? null;
-    if (x !== null && !(Number.isInteger(x) && (x as number) >= 1)) throw new PreprocessingError(`text_vectorization.${key} must be null or an integer >= 1`);
-    return x as number | null;
-  };
-  const config: TextVectorizationConfig = {
-    standardize: pick('standardize', ['lower_and_strip_punctuation', 'lower', 'strip_punctuation', null] as const, 'lower_and_strip_punctuation'),
-    split: pick('split', ['whitespace', 'character', null] as const, 'whitespace'),
-    ngrams: intOrNull('ngrams'),
-    outputMode: pick('output_mode', ['int', 'multi_hot', 'count'] as const, 'int'),
-    outputSequenceLength: intOrNull('output_sequence_length'),
-    maxTokens: intOrNull('max_tokens'),
-    padToMaxTokens: c.pad_to_max_tokens === true,
-  };
-  if (config.outputMode === 'int' && config.outputSequenceLength === null) {
-    throw new PreprocessingError('text_vectorization with output_mode "int" needs output_sequence_length (a model reads fixed-length rows)');
-  }
-  return config;
 }
 
 function requiredString(doc: Record<string, unknown>, key: string): string {

@@ -17,4 +17,9 @@ export interface RequestResult {
   scores?: Float32Array;
   /** How the model's outputs were decoded; a multi-label model's answers always carry `scores`. */
   decoding?: OutputDecoding;
+  /**
+   * The model version of the thread that predicted it: during a chain reload old and new threads
+   * answer side by side, and the master's served version changes only once every thread is new.
+   */
+  version?: number;
 }

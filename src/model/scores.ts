@@ -8,9 +8,15 @@ export interface Ranked {
   score: number;
 }
 
-/** Row `i`'s full score vector; ERR_INTERNAL when the worker sent only top classes. */
+/** Row `i`'s full score vector, one score per label; ERR_INTERNAL when the worker sent only top classes. */
 export function scoresOf(result: RequestResult, i: number): Float32Array {
   const width = result.labels.length;
+  // Dense(1, sigmoid): one output per row, p of class 1, and two labels (for 0 and 1): the
+  // classes' scores are [1 - p, p], as Keras users compute them from model.predict.
+  if (result.decoding?.kind === 'binary' && result.scores && result.scores.length === result.classes.length && i < result.scores.length) {
+    const p = result.scores[i]!;
+    return Float32Array.of(1 - p, p);
+  }
   if (!result.scores || result.scores.length < (i + 1) * width) {
     throw new MlserveError('ERR_INTERNAL', 'the worker answered without the score vector this protocol needs');
   }

@@ -1,6 +1,7 @@
 import { MlserveError } from '../errors.js';
-import type { PadSequences, PreprocessingSpec, TextVectorizationConfig, WordIndexConventions } from './preprocessing.js';
+import type { PadSequences, PreprocessingSpec, WordIndexConventions } from './preprocessing.js';
 import { textToWordSequence } from './textToWordSequence.js';
+import { textVectorizationPlan } from './textVectorizationPlan.js';
 import { Tokenizer } from './tokenizer.js';
 
 /**
@@ -15,7 +16,11 @@ export interface PreprocessingData {
   wordIndex?: [string, number][];
   /** TextVectorization's vocabulary, one token a line (with or without its special tokens). */
   vocabulary?: string[];
+  /** tf_idf: the idf_weights variable a Keras file saved, one per output column. */
+  idfWeights?: number[];
 }
+
+export { textVectorizationTokens } from './textVectorizationPlan.js';
 
 /** Texts in, the model's input rows out: what the worker runs before the model. */
 export interface TextPlan {
@@ -56,7 +61,7 @@ export function createTextPlan(data: PreprocessingData): TextPlan {
       return { width, matrix: (texts) => sequencesToMatrix(texts.map(toSeq), width, mode) };
     }
     case 'text_vectorization':
-      return textVectorizationPlan(spec.config, need(data.vocabulary, spec.vocabulary ?? 'the vocabulary'));
+      return textVectorizationPlan(spec.config, spec.config.vocabulary ?? need(data.vocabulary, spec.vocabulary ?? 'the vocabulary'), data.idfWeights ?? null);
   }
 }
 
@@ -109,45 +114,4 @@ export function sequencesToMatrix(sequences: readonly (readonly number[])[], wid
     if (mode === 'freq' && seq.length > 0) for (let j = 0; j < width; j++) out[base + j] = out[base + j]! / seq.length;
   });
   return out;
-}
-
-// Keras's DEFAULT_STRIP_REGEX (keras/src/layers/preprocessing/text_vectorization.py).
-const STRIP = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~']/g;
-
-/** TextVectorization's standardize and split: the tokens of one text, ngrams included. */
-export function textVectorizationTokens(text: string, c: Pick<TextVectorizationConfig, 'standardize' | 'split' | 'ngrams'>): string[] {
-  let s = text;
-  if (c.standardize === 'lower' || c.standardize === 'lower_and_strip_punctuation') s = s.toLowerCase();
-  if (c.standardize === 'strip_punctuation' || c.standardize === 'lower_and_strip_punctuation') s = s.replace(STRIP, '');
-  // tf.strings.split with no separator: runs of whitespace separate, empty tokens dropped.
-  const tokens = c.split === 'whitespace' ? s.split(/\s+/).filter((t) => t.length > 0) : c.split === 'character' ? Array.from(s) : [s];
-  if (c.ngrams === null || c.ngrams < 2) return tokens;
-  // tf.strings.ngrams(ngram_width=(1..n), separator=' '): all unigrams, then all bigrams, ...
-  const out = [...tokens];
-  for (let n = 2; n <= c.ngrams; n++) for (let i = 0; i + n <= tokens.length; i++) out.push(tokens.slice(i, i + n).join(' '));
-  return out;
-}
-
-function textVectorizationPlan(c: TextVectorizationConfig, vocabularyLines: readonly string[]): TextPlan {
-  // get_vocabulary() starts with the special tokens ('' and '[UNK]' for int, '[UNK]' for the
-  // others); set_vocabulary takes the list without them. Accept both, as Keras's load_assets does.
-  const vocab = [...vocabularyLines];
-  if (c.outputMode === 'int' && vocab[0] === '' && vocab[1] === '[UNK]') vocab.splice(0, 2);
-  else if (c.outputMode !== 'int' && vocab[0] === '[UNK]') vocab.splice(0, 1);
-  const first = c.outputMode === 'int' ? 2 : 1; // after the mask (0) and OOV (1), or the OOV (0)
-  const oov = c.outputMode === 'int' ? 1 : 0;
-  const ids = new Map<string, number>();
-  vocab.forEach((t, i) => ids.set(t, i + first));
-  const size = vocab.length + first;
-  if (c.maxTokens !== null && size > c.maxTokens) {
-    throw new MlserveError('ERR_MODEL_INVALID', `text_vectorization: the vocabulary has ${size} entries with its special tokens, more than max_tokens ${c.maxTokens}`);
-  }
-  const tokensOf = (text: string) => textVectorizationTokens(text, c).map((t) => ids.get(t) ?? oov);
-  if (c.outputMode === 'int') {
-    const pad: PadSequences = { maxlen: c.outputSequenceLength!, padding: 'post', truncating: 'post', value: 0 };
-    return { width: pad.maxlen, matrix: (texts) => padSequences(texts.map(tokensOf), pad) };
-  }
-  const width = c.padToMaxTokens && c.maxTokens !== null ? c.maxTokens : size;
-  const mode = c.outputMode === 'multi_hot' ? 'binary' : 'count';
-  return { width, matrix: (texts) => sequencesToMatrix(texts.map(tokensOf), width, mode) };
 }

@@ -19,11 +19,11 @@ export function sniffProtocol(firstByte: number): 'http' | 'uwsgi' {
 /**
  * Makes an HTTP server's listener speak `protocol`: its own connection handling stays as it is
  * for HTTP (keep-alive, timeouts, connection tracking), and uwsgi connections go to `uwsgi`,
- * which hands them back as HTTP requests. For `auto`, a connection that sends nothing within
- * `sniffTimeoutMs` is closed (node's headersTimeout would have closed it too); until its first
- * byte it is in `silent` (the HTTP server does not know it yet: shutdown bounds and closes these).
+ * which answers them itself (its direct handler) or hands them back as HTTP requests. For
+ * `auto`, `uwsgi` sniffs each connection's first byte ({@link sniffProtocol}); one that sends
+ * nothing within `sniffTimeoutMs` is closed (node's headersTimeout would have closed it too).
  */
-export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi: UwsgiConnections, sniffTimeoutMs: number, silent: Set<Socket> = new Set()): void {
+export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi: UwsgiConnections, sniffTimeoutMs: number): void {
   if (protocol === 'http') return;
   // http.Server's own 'connection' listener, kept to hand HTTP connections to.
   const httpListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
@@ -38,40 +38,6 @@ export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi:
     return;
   }
   server.on('connection', function sniffConnection(socket: Socket) {
-    const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs);
-    timer.unref();
-    silent.add(socket);
-    function onReadable(): void {
-      const chunk = socket.read() as Buffer | null;
-      if (chunk === null || chunk.length === 0) return;
-      stop();
-      if (sniffProtocol(chunk[0]!) === 'http') {
-        socket.pause();
-        socket.unshift(chunk);
-        toHttp(socket);
-        socket.resume();
-      } else {
-        uwsgi.handle(socket, toHttp, chunk);
-      }
-    }
-    // http.Server sockets allow half-open connections (its own connection handler ends them):
-    // a client that hangs up before its first byte must be closed here, or it stays open and
-    // server.close() waits for it forever (regression: SIGTERM hung after a connect-only probe).
-    function onEnd(): void {
-      stop();
-      socket.destroy();
-    }
-    function stop(): void {
-      clearTimeout(timer);
-      silent.delete(socket);
-      socket.off('readable', onReadable);
-      socket.off('end', onEnd);
-      socket.off('close', stop);
-      socket.off('error', stop);
-    }
-    socket.on('readable', onReadable);
-    socket.once('end', onEnd);
-    socket.once('close', stop);
-    socket.once('error', stop);
+    uwsgi.sniff(socket, toHttp, sniffTimeoutMs);
   });
 }

@@ -113,7 +113,8 @@ export function inferResponse(served: ServedModel, req: V2Request, result: Reque
     for (let i = 0; i < rows; i++) for (const s of scoresOf(result, i)) data.push(s);
     output = { name: V2_OUTPUT, shape: [rows, width], datatype: 'FP32', data };
   }
-  return { model_name: served.name, model_version: String(served.version), ...(req.id !== undefined ? { id: req.id } : {}), outputs: [output] };
+  // The version that predicted these rows (mid-reload it may be the new one, before `served` is).
+  return { model_name: served.name, model_version: String(result.version ?? served.version), ...(req.id !== undefined ? { id: req.id } : {}), outputs: [output] };
 }
 
 const MODEL_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseArgs } from '../../src/config/args.js';
 
 test('actions: serve by default, --check, --config/--ini in both forms', () => {
-  assert.deepEqual(parseArgs([]), { action: 'serve', configFile: null, options: [], placeholders: new Map(), warnings: [] });
+  assert.deepEqual(parseArgs([]), { action: 'serve', configFile: null, options: [], placeholders: new Map(), warnings: [], verbose: false });
   assert.equal(parseArgs(['--check']).action, 'check');
   assert.equal(parseArgs(['--config', 'a.ini']).configFile, 'a.ini');
   assert.equal(parseArgs(['--ini=b.ini', '--check']).configFile, 'b.ini');
@@ -13,6 +13,22 @@ test('--help and --version win, even over malformed arguments', () => {
   assert.equal(parseArgs(['--wrokers', '-h']).action, 'help');
   assert.equal(parseArgs(['--help', '--version']).action, 'help');
   assert.equal(parseArgs(['stray', '-v']).action, 'version');
+});
+
+// Issue 13 item 5: `mlserve --config uwsgi.ini --check -v` prints the effective config too.
+test('-v beside --check is --verbose (either order); alone it is still --version, and --version always wins', () => {
+  for (const argv of [['--check', '-v'], ['-v', '--check'], ['--check', '--verbose'], ['--verbose', '--config', 'a.ini', '--check']]) {
+    const r = parseArgs(argv);
+    assert.deepEqual([r.action, r.verbose], ['check', true], argv.join(' '));
+  }
+  assert.equal(parseArgs(['--check', '-v']).configFile, null);
+  assert.equal(parseArgs(['--check']).verbose, false);
+  assert.equal(parseArgs(['-v']).action, 'version');
+  assert.equal(parseArgs(['--print-config', '-v']).action, 'version');
+  assert.equal(parseArgs(['--check', '--version']).action, 'version');
+  assert.throws(() => parseArgs(['--verbose']), { code: 'ERR_CLI_ARGS', message: /^--verbose goes with --check/ });
+  assert.throws(() => parseArgs(['--print-config', '--verbose']), { code: 'ERR_CLI_ARGS', message: /^--verbose goes with --check/ });
+  assert.throws(() => parseArgs(['--check', '--verbose=1']), { code: 'ERR_CLI_ARGS', message: '--verbose takes no value' });
 });
 
 test('options keep the flag as written, in order', () => {

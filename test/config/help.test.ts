@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { updateConfigDocs } from '../../src/config/docs.js';
 import { formatHelp } from '../../src/config/help.js';
+import { cliActions } from '../../src/config/args.js';
 import { optionNames, options } from '../../src/config/schema.js';
 import { ignoredUwsgiKeys } from '../../src/config/uwsgi-keys.js';
 
@@ -26,6 +27,8 @@ test('docs/config.md is up to date with the schema (regenerate: node dist/src/co
   assert.equal(docs, updateConfigDocs(docs));
   for (const name of optionNames) assert.ok(docs.includes(`| \`${name}\``), name);
   for (const key of Object.keys(ignoredUwsgiKeys)) assert.ok(docs.includes(`\`${key}\``), key);
+  // The hand-written table of actions names every flag --help lists (regression: --print-config and --set-ph were missing).
+  for (const flag of cliActions.flatMap((a) => a.flags)) assert.ok(docs.includes(`\`${flag}`), `docs/config.md does not list ${flag}`);
 });
 
 test('updateConfigDocs refuses a document without the generated blocks', () => {

@@ -28,3 +28,18 @@ test('--print-config names each source (file:line, env, flag), ignored keys and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Issue 13 item 3: the Python application's keys stay ignored, each with its reason, never an error.
+test('file, wsgi-file, callable, module, lazy-apps, master and die-on-term are read, ignored and reported with a reason', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mlserve-print-'));
+  try {
+    const keys = ['file', 'wsgi-file', 'callable', 'module', 'lazy-apps', 'master', 'die-on-term'];
+    writeFileSync(join(dir, 'app.ini'), `[uwsgi]\n${keys.map((k) => `${k} = x`).join('\n')}\n`);
+    const loaded = await loadConfig({ argv: ['--config', 'app.ini', '--strict'], env: {}, cwd: dir });
+    assert.deepEqual(loaded.report.ignored.map((i) => [i.key, i.where]), keys.map((k, n) => [k, `app.ini:${n + 2}`]));
+    const text = formatConfigReport(loaded);
+    for (const [n, key] of keys.entries()) assert.match(text, new RegExp(`;   app\\.ini:${n + 2}: ${key}: ignored: \\S.{10,}\n`), key);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -14,6 +14,7 @@ import { httpRequest } from '../helpers/http.js';
 import { startMlserve, type LogLine } from '../helpers/mlserve.js';
 import { mlserveBin, repoRoot, reutersModelBase } from '../helpers/paths.js';
 import { nginxVars, sendRaw, uwsgiRequest } from '../helpers/uwsgi.js';
+import { encodeUwsgiPacket } from '../../src/net/uwsgiPacket.js';
 
 /** Requests GET /predict on `socketPath` from `concurrency` loops until `stop()`; counts answers by status. */
 function load(socketPath: string, concurrency: number): { stop(): Promise<Map<number, number>> } {
@@ -42,15 +43,17 @@ function load(socketPath: string, concurrency: number): { stop(): Promise<Map<nu
 const isMsg = (text: string) => (l: LogLine): boolean => typeof l.msg === 'string' && l.msg.startsWith(text);
 
 describe('touch-reload and the master FIFO', () => {
-  it('reload on a touch, on c and r; + and -; s logs stats; q stops; no request fails under load', async () => {
+  it('reload on a touch (touch-reload, touch-chain-reload), on c and r; + and -; s logs stats; q stops; no request fails under load', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlserve-ops-'));
     const touchFile = join(dir, 'reload.touch');
+    const chainFile = join(dir, 'chain.touch');
     const fifo = join(dir, 'master.fifo');
     writeFileSync(touchFile, '');
+    writeFileSync(chainFile, '');
     const httpOnly = join(dir, 'http.sock');
     const uwsgiOnly = join(dir, 'uwsgi.sock');
     const ml = await startMlserve({
-      args: ['--workers', '3', '--cheaper', '1', '--cheaper-initial', '2', '--cheaper-algo', 'manual', '--touch-reload', touchFile, '--master-fifo', fifo,
+      args: ['--workers', '3', '--cheaper', '1', '--cheaper-initial', '2', '--cheaper-algo', 'manual', '--touch-reload', touchFile, '--touch-chain-reload', chainFile, '--master-fifo', fifo,
         '--http-socket', httpOnly, '--uwsgi-socket', uwsgiOnly, '--chmod-socket', '640'],
     });
     try {
@@ -73,8 +76,11 @@ describe('touch-reload and the master FIFO', () => {
       utimesSync(touchFile, future, future);
       await ml.waitForLine(isMsg('touched: reloading'), 15_000);
       await ml.waitForLine(() => reloads() >= 1, 60_000);
+      // touch-chain-reload too (every mlserve reload is a chain reload).
+      utimesSync(chainFile, future, future);
+      await ml.waitForLine(() => reloads() >= 2, 60_000);
 
-      for (const [command, count] of [['c', 2], ['r', 3]] as const) {
+      for (const [command, count] of [['c', 3], ['r', 4]] as const) {
         await writeFile(fifo, command);
         await ml.waitForLine(() => reloads() >= count, 60_000);
       }
@@ -101,6 +107,49 @@ describe('touch-reload and the master FIFO', () => {
     } finally {
       await ml.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The count and the sum of the mlserve_batch_size histogram (batches sent to workers, rows in them). */
+async function batchTotals(socketPath: string): Promise<{ count: number; sum: number }> {
+  const text = (await httpRequest({ socketPath, path: '/metrics' })).body;
+  const value = (series: string): number => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
+  return { count: value('mlserve_batch_size_count'), sum: value('mlserve_batch_size_sum') };
+}
+
+// Issue 13 item 1, "same batching": a uwsgi request is turned into the HTTP request it describes
+// and queued with the others, so uwsgi and HTTP requests that wait together leave in one batch.
+describe('the uwsgi path of a running mlserve: batching, buffer-size, socket-timeout', () => {
+  it('uwsgi and HTTP requests waiting together leave as one batch; buffer-size and socket-timeout apply as set', async () => {
+    // One worker, and a partial batch held 300 ms (batch-timeout-micros): the 12 requests below
+    // arrive well within it, so they can only be answered by one batch, or by several if uwsgi
+    // requests were dispatched apart from HTTP ones.
+    const ml = await startMlserve({ args: ['--workers', '1', '--batch-timeout-micros', '300000', '--buffer-size', '8192', '--socket-timeout', '1'] });
+    try {
+      const before = await batchTotals(ml.socketPath);
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => i % 2 === 0
+        ? uwsgiRequest({ socketPath: ml.socketPath, vars: nginxVars('GET', `/predict?text=oil+prices+${i}`) })
+        : httpRequest({ socketPath: ml.socketPath, path: `/predict?text=wheat+exports+${i}` })));
+      assert.deepEqual(answers.map((a) => a.status), Array(12).fill(200));
+      const after = await batchTotals(ml.socketPath);
+      assert.equal(after.sum - before.sum, 12, 'every request predicted once');
+      assert.equal(after.count - before.count, 1, `12 requests in ${after.count - before.count} batches`);
+
+      // buffer-size and socket-timeout as given: a 6 KB vars block passes under 8192, 9 KB does
+      // not; a packet that stops short is answered 408 after about 1 s, not the default 4 s.
+      const header = (n: number): Array<[string, string]> => [['HTTP_X_PAD', 'x'.repeat(n)]];
+      const fits = await uwsgiRequest({ socketPath: ml.socketPath, vars: nginxVars('GET', '/predict?text=oil', header(6000)) });
+      assert.equal(fits.status, 200, fits.raw.slice(0, 300));
+      const tooLarge = await uwsgiRequest({ socketPath: ml.socketPath, vars: nginxVars('GET', '/predict?text=oil', header(9000)) });
+      assert.equal(tooLarge.status, 431, tooLarge.raw.slice(0, 300));
+      assert.match(tooLarge.body, /invalid request block size: \d+ \(max 8192\)/);
+      const t0 = Date.now();
+      const short = await sendRaw({ socketPath: ml.socketPath, chunks: [encodeUwsgiPacket(nginxVars('GET', '/predict?text=oil')).subarray(0, 20)], timeoutMs: 5000 });
+      assert.equal(short.status, 408, short.raw);
+      assert.ok(Date.now() - t0 >= 900 && Date.now() - t0 < 3000, `408 after ${Date.now() - t0} ms (socket-timeout 1 s)`);
+    } finally {
+      assert.equal(await ml.stop(), 0);
     }
   });
 });
@@ -135,6 +184,28 @@ describe('uid and gid', () => {
       assert.equal(res.status, 200, res.body);
     } finally {
       assert.equal(await ml.stop(), 0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // uWSGI refuses to go on when it cannot become uid/gid; so does mlserve, and it says why.
+  it('asked for another user while not root: ERR_PRIVILEGES before any worker serves, the socket removed', { skip: root ? false : 'needs root (to start mlserve as nobody)' }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlserve-uid-'));
+    chownSync(dir, 65534, 65534);
+    const socketPath = join(dir, 'mlserve.sock');
+    try {
+      const child = spawn(process.execPath, [mlserveBin, '--config', 'test/fixtures/mlserve-test.ini', '--socket', socketPath, '--workers', '1', '--uid', 'root'],
+        { cwd: repoRoot, uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 1);
+      assert.match(stderr, /ERR_PRIVILEGES: uid = root, gid = \(unset\): changing user needs root, and mlserve runs as uid 65534/);
+      assert.doesNotMatch(stdout, /"msg":"(worker ready|ready)"/);
+      assert.equal(existsSync(socketPath), false, 'the socket it bound is removed');
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,6 +55,24 @@ describe('the seed uwsgi.ini, read in place', () => {
     assert.match(stdout, /uwsgi\.ini:3: my_app_folder = /);
   });
 
+  // Issue 13 item 5: `--check -v` is the other spelling uWSGI users reach for.
+  it('--check -v: the check\'s report, then the same effective config, sources and ignored keys as --print-config', async () => {
+    const [checked, printed] = await Promise.all([
+      run(process.execPath, [mlserveBin, '--config', seedIni, ...args(), '--check', '-v'], { cwd: repoRoot, timeout: 60_000 }),
+      run(process.execPath, [mlserveBin, '--config', seedIni, ...args(), '--print-config'], { cwd: repoRoot, timeout: 60_000 }),
+    ]);
+    const report = checked.stdout.indexOf('mlserve: config ');
+    const header = checked.stdout.indexOf('; mlserve --check -v: the effective configuration read from ');
+    assert.ok(report >= 0 && header > report, `the check's report first, then the config:\n${checked.stdout}`);
+    assert.match(checked.stdout, /mlserve: config .*uwsgi\.ini ok; model reuters v1 ok/);
+    const config = checked.stdout.slice(header);
+    assert.match(config, /; socket from file .*uwsgi\.ini:6\nsocket = .*production_ml\.sock\n/);
+    assert.match(config, /uwsgi\.ini:32: die-on-term: ignored: /);
+    // Everything after the header line is --print-config's text, byte for byte.
+    const body = (text: string): string => text.slice(text.indexOf('\n') + 1);
+    assert.equal(body(config), body(printed.stdout));
+  });
+
   it('listens on the placeholder socket (mode 666), starts 5 workers of 50 slots, writes the stats socket', async () => {
     assert.equal(ml!.ready['socket'], socketPath);
     assert.equal(statSync(socketPath).mode & 0o777, 0o666);
@@ -64,6 +82,14 @@ describe('the seed uwsgi.ini, read in place', () => {
     assert.equal(starting['cheaper'], 5);
     assert.equal(starting['algo'], 'spare');
     assert.ok(statSync(statsPath).isSocket(), 'stats socket');
+  });
+
+  it("applies the seed's chdir and its three env lines before any worker starts", async () => {
+    assert.equal(readlinkSync(`/proc/${ml!.pid}/cwd`), realpathSync(folder));
+    const envLine = ml!.lines.findIndex((l) => l.msg === 'environment set (env)');
+    const starting = ml!.lines.findIndex((l) => typeof l.msg === 'string' && l.msg.startsWith('starting 5 workers'));
+    assert.ok(envLine >= 0 && starting > envLine, `env set at line ${envLine}, workers started at line ${starting}`);
+    assert.deepEqual(ml!.lines[envLine]!['env'], ['CUDA_VISIBLE_DEVICES', 'KERAS_BACKEND', 'PYTHONPATH']);
   });
 
   it('answers GET /predict through the seed nginx site (uwsgi_pass) with a prediction', { skip: noNginx }, async () => {

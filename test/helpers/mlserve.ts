@@ -134,3 +134,33 @@ export function parseLogLine(line: string): LogLine {
   }
   return { raw: line };
 }
+
+/** What a short-lived mlserve run (`--check`, `--help`) printed, and how it exited. */
+export interface MlserveRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node dist/src/cli/mlserve.js ARGS` to its exit (`--check`, `--print-config`), resolving
+ * with its exit code and output; SIGKILLed after `timeoutMs` (then `signal` says so).
+ *
+ * @example
+ * const run = await runMlserve(['--check', '--model', 'models/reuters']);
+ * assert.equal(run.code, 0, run.stderr);
+ */
+export async function runMlserve(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<MlserveRun> {
+  const child = spawn(process.execPath, [mlserveBin, ...args], { cwd: options.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const unregister = onProcessExit(() => child.kill('SIGKILL'));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  unregister();
+  return { code, signal, stdout, stderr };
+}

@@ -12,7 +12,7 @@ import { speakProtocol, sniffProtocol } from '../../src/net/protocolSniffer.js';
 import { UwsgiConnections } from '../../src/net/uwsgiConnection.js';
 import { encodeUwsgiPacket } from '../../src/net/uwsgiPacket.js';
 import { httpRequest } from '../helpers/http.js';
-import { FUZZ_STATUSES, fuzzedPackets, nginxVars, sendRaw, uwsgiRequest } from '../helpers/uwsgi.js';
+import { FUZZ_STATUSES, fuzzedPackets, nginxVars, parseRawAnswer, sendRaw, uwsgiRequest } from '../helpers/uwsgi.js';
 
 const limits = { bufferSize: 4096, maxBodySize: 1024, timeoutMs: 300 };
 
@@ -115,6 +115,44 @@ describe('HTTP and uwsgi on one socket', () => {
     assert.equal(slow.status, 408, slow.raw);
     assert.equal((slow.json as { error: { code: string } }).error.code, 'ERR_REQUEST_TIMEOUT');
     assert.ok(Date.now() - t0 < 2000, `answered within socket-timeout, took ${Date.now() - t0} ms`);
+  });
+
+  // Issue 13 item 1: a short header, a datasize past the bytes sent and a slow sender are answered
+  // within socket-timeout (300 ms here). The slow sender trickles a valid packet one byte every
+  // 20 ms, so it is never idle: only a deadline for the whole packet (uWSGI's socket-timeout
+  // for the request) bounds it, not an idle timer.
+  it('bounds a short header, a datasize past the bytes sent and a trickling sender by socket-timeout (408)', async () => {
+    const packet = Buffer.concat([encodeUwsgiPacket(nginxVars('POST', '/p', [['CONTENT_LENGTH', '64']])), Buffer.alloc(64, 0x61)]);
+    const trickle = new Promise<{ status: number; ms: number }>((resolve) => {
+      const t0 = Date.now();
+      const socket = connect(socketPath);
+      let sent = 0;
+      let answer = '';
+      const timer = setInterval(() => {
+        if (sent < packet.length) socket.write(packet.subarray(sent, ++sent));
+      }, 20);
+      socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ status: parseRawAnswer(answer).status, ms: Date.now() - t0 });
+      });
+    });
+    const t0 = Date.now();
+    const [short, pastBytes, slow] = await Promise.all([
+      sendRaw({ socketPath, chunks: [Buffer.from([0, 0x40])], timeoutMs: 3000 }),
+      sendRaw({ socketPath, chunks: [Buffer.from([0, 100, 0, 0, 5, 0, 65, 65])], timeoutMs: 3000 }),
+      trickle,
+    ]);
+    for (const a of [short, pastBytes]) {
+      assert.equal(a.status, 408, a.raw);
+      assert.equal((a.json as { error: { code: string } }).error.code, 'ERR_REQUEST_TIMEOUT');
+    }
+    assert.equal(slow.status, 408);
+    assert.ok(slow.ms < 1500, `the trickling sender was cut after ${slow.ms} ms (its packet would take ${packet.length * 20} ms)`);
+    assert.ok(Date.now() - t0 < 2000, `all three answered within ${Date.now() - t0} ms`);
+    // Meanwhile and after, others are served.
+    assert.equal((await uwsgiRequest({ socketPath, vars: nginxVars('GET', '/after') })).status, 200);
   });
 
   it('keeps serving both protocols through random, truncated and junk-tailed packets', async () => {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeServed, postJson, protocolApp } from './protocolApp.js';
+import { fakeServed, fakeSubmit, postJson, protocolApp } from './protocolApp.js';
 
 test('GET /v2, /v2/health/live, /v2/health/ready', async () => {
   const { app } = protocolApp();
@@ -51,6 +51,15 @@ test('infer: BYTES input [N] or [N,1], FP32 probabilities out, id echoed', async
   assert.deepEqual([body.outputs[0]!.name, body.outputs[0]!.datatype, body.outputs[0]!.shape], ['probabilities', 'FP32', [2, 3]]);
   assert.equal(body.outputs[0]!.data.length, 6);
   assert.ok(Math.abs(body.outputs[0]!.data[2]! - 0.7) < 1e-6);
+});
+
+// Regression: mid chain reload the master still served version 1 while a new thread answered,
+// and the answer said model_version "1" over version 2's outputs.
+test('infer: model_version is the version of the thread that predicted, not the master\'s current one', async () => {
+  const { app } = protocolApp({ submit: async (input) => ({ ...(await fakeSubmit(input)), version: 2 }), served: () => fakeServed({ versions: [{ version: 2, state: 'LOADING' }, { version: 1, state: 'AVAILABLE' }] }) });
+  const res = await app.request('/v2/models/reuters/infer', postJson({ inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: ['oil'] }] }));
+  assert.equal(res.status, 200);
+  assert.equal(((await res.json()) as { model_version: string }).model_version, '2');
 });
 
 test('classification extension: "score:index:label" strings, top K per row', async () => {

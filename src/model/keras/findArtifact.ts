@@ -73,7 +73,9 @@ export async function findArtifact(dir: string, file?: string): Promise<ModelArt
         continue; // not a model file (a vocabulary or a note)
       }
       if (isRecord(json) && json.weightsManifest !== undefined) found.push({ kind: 'tfjs', file: f });
-      else if (isRecord(json) && typeof json.class_name === 'string') configs.push(f);
+      // Keras's Tokenizer.to_json() is `{"class_name": "Tokenizer", ...}` too: a tokenizer file that
+      // preprocessing.json names (any name but tokenizer.json) is a companion, not a model config.
+      else if (isRecord(json) && typeof json.class_name === 'string' && json.class_name !== 'Tokenizer') configs.push(f);
     }
   }
   if (configs.length === 1 && weights.length === 1) {

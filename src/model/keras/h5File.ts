@@ -23,6 +23,23 @@ const READABLE_FILTERS = new Map([
 
 let sequence = 0;
 
+/** h5wasm's switch between HDF5's printing error handler and one that throws (not in its typings). */
+interface ErrorHandlers {
+  activate_throwing_error_handler(): number;
+  deactivate_throwing_error_handler(): number;
+}
+
+/**
+ * The deepest frame of an HDF5 error stack ("#006: .../H5Fsuper.c line 577 in H5F__super_read():
+ * truncated file: eof = 30000, ...") as "truncated file: eof = 30000, ...": one line.
+ */
+function hdf5Cause(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  const text = typeof message === 'string' ? message : typeof err === 'string' ? err : '';
+  const frames = [...text.matchAll(/#\d+: .* in [\w]+\(\): (.*)$/gm)].map((m) => m[1]!.trim());
+  return frames.at(-1) ?? (text.split('\n').find((l) => l.trim() !== '')?.trim() || 'not an HDF5 file');
+}
+
 /**
  * A read-only view of one HDF5 file held in memory (h5wasm, the HDF5 C library compiled to wasm,
  * no native code and nothing downloaded). Paths are relative to the root, '/'-separated. Errors
@@ -42,18 +59,33 @@ export class H5File {
     this.#fs = fs;
   }
 
-  /** Opens HDF5 bytes. Throws ERR_MODEL_INVALID naming `label` when HDF5 cannot read them. */
+  /**
+   * Opens HDF5 bytes. Throws ERR_MODEL_INVALID naming `label` when HDF5 cannot read them, in one
+   * line: HDF5's own error stack (a dozen lines on stderr by default) becomes its deepest cause.
+   */
   static async open(bytes: Uint8Array, label: string): Promise<H5File> {
-    const module = await h5wasm.ready;
-    const fs = module.FS as unknown as MemFs;
+    const module = (await h5wasm.ready) as unknown as ErrorHandlers & { FS: unknown };
+    const fs = module.FS as MemFs;
     const path = `/mlserve-${process.pid}-${++sequence}.h5`;
     fs.writeFile(path, bytes);
+    let file: InstanceType<typeof h5wasm.File> | null = null;
+    let cause: unknown = null;
+    // Regression: a truncated .h5 printed HDF5-DIAG's stack to stderr, then failed on a bad file
+    // id with h5wasm's "name not defined!" and a JavaScript stack. With the throwing handler the
+    // failure is an exception carrying HDF5's text (h5wasm's activate_throwing_error_handler).
+    module.activate_throwing_error_handler();
     try {
-      return new H5File(label, new h5wasm.File(path, 'r'), path, fs);
+      file = new h5wasm.File(path, 'r');
     } catch (err) {
-      fs.unlink(path);
-      return invalid(label, `HDF5 cannot open it (${(err as Error).message}); the file may be truncated`, err);
+      cause = err;
+    } finally {
+      module.deactivate_throwing_error_handler();
     }
+    if (file === null || Number(file.file_id) < 0) {
+      fs.unlink(path);
+      return invalid(label, `HDF5 cannot open it (${hdf5Cause(cause)}); the file is damaged or truncated: copy it again, or save it again with model.save(...)`, cause);
+    }
+    return new H5File(label, file, path, fs);
   }
 
   /** An attribute as a string (bytes attributes included), or undefined when absent. */

@@ -71,6 +71,10 @@ export function normalizeKerasConfig(
   }
   const ctx: Ctx = { file, keras3: major >= 3, backend: opts.backend };
   const model = unwrap(raw, ctx, '(model)');
+  // Before its string InputLayer is refused for its dtype: the TextVectorization is the news.
+  const list = Array.isArray(model.config) ? model.config : model.config.layers;
+  const tv = Array.isArray(list) ? list.find((l) => isRecord(l) && l.class_name === 'TextVectorization') : undefined;
+  if (tv !== undefined) normalizeLayer(tv, ctx);
   const cls = model.class_name;
   let layers: KerasLayerConfig[];
   let config: unknown;
@@ -141,7 +145,7 @@ function normalizeLayer(raw: unknown, ctx: Ctx): KerasLayerConfig {
     refuse(ctx.file, `layer ${name} is a nested ${cls} model`, 'flatten the nested model into one Sequential or Functional model and save it again');
   }
   if (cls === 'TextVectorization') {
-    refuse(ctx.file, `layer ${name} is a TextVectorization inside the graph`, 'serve the model that follows it and declare the vectorization in preprocessing.json');
+    refuse(ctx.file, `layer ${name} is a TextVectorization, which mlserve runs from a .keras file only (the vocabulary is an asset there)`, "save the model with model.save('model.keras'), or serve the model that follows it and declare the vectorization in preprocessing.json");
   }
   const config: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) config[k] = normalizeValue(k, v, ctx, name, cls);

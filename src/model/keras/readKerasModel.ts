@@ -3,8 +3,11 @@ import { isRecord } from '../isRecord.js';
 import { invalid, parseJsonFile, readModelFile } from '../modelArtifacts.js';
 import { H5File } from './h5File.js';
 import { normalizeKerasConfig, originalClass, type KerasInput } from './normalizeConfig.js';
+import type { PreprocessingData } from '../textPlan.js';
+import { findTextVectorization } from './findTextVectorization.js';
 import { readWeights, type PackedWeights } from './readWeights.js';
 import { refuse } from './refuse.js';
+import { textVectorizationData } from './textVectorizationData.js';
 import { readZip } from './zipArchive.js';
 
 /** Which Keras artifact a model came from. */
@@ -25,6 +28,8 @@ export interface KerasModel extends PackedWeights {
   trainingConfig?: Record<string, unknown>;
   /** `assets/...` entries of a .keras zip (TextVectorization vocabularies), by path. */
   assets: Map<string, Buffer>;
+  /** The model's own TextVectorization (a .keras file), run by mlserve before the model; null: none. */
+  preprocessing: PreprocessingData | null;
 }
 
 /**
@@ -44,7 +49,7 @@ export async function readKerasH5(bytes: Uint8Array, label: string): Promise<Ker
     const raw = parseJsonText(label, 'model_config', configText);
     const training = h5.attrString('/', 'training_config');
     const model = build(raw, label, kerasVersion, backend, h5);
-    return { ...model, format: 'keras-h5', ...(training === undefined ? {} : { trainingConfig: asRecord(parseJsonText(label, 'training_config', training)) }), assets: new Map() };
+    return { ...model, format: 'keras-h5', ...(training === undefined ? {} : { trainingConfig: asRecord(parseJsonText(label, 'training_config', training)) }), assets: new Map(), preprocessing: null };
   } finally {
     h5.close();
   }
@@ -60,6 +65,8 @@ export async function readKerasZip(bytes: Buffer, label: string): Promise<KerasM
   if (configBytes === undefined) return invalid(label, 'the zip has no config.json: not a Keras .keras file');
   const metadata = entries.has('metadata.json') ? asRecord(parseJsonFile(`${label}:metadata.json`, entries.get('metadata.json')!)) : {};
   const kerasVersion = typeof metadata.keras_version === 'string' ? metadata.keras_version : null;
+  // Keras 3's saving_lib writes keras_version and date_saved only; a backend is shown if a writer adds one.
+  const backend = typeof metadata.backend === 'string' ? metadata.backend : null;
   const weightsBytes = entries.get('model.weights.h5');
   if (weightsBytes === undefined) {
     if ([...entries.keys()].some((k) => k.endsWith('.weights.json') || /shard|\.weights\.h5$/.test(k))) {
@@ -70,10 +77,19 @@ export async function readKerasZip(bytes: Buffer, label: string): Promise<KerasM
   const raw = parseJsonFile(`${label}:config.json`, configBytes);
   const h5 = await H5File.open(weightsBytes, `${label}:model.weights.h5`);
   try {
-    const model = build(raw, label, kerasVersion, null, h5);
-    const compile = isRecord(raw) && isRecord(raw.compile_config) ? raw.compile_config : undefined;
     const assets = new Map([...entries].filter(([k]) => k.startsWith('assets/')));
-    return { ...model, format: 'keras-zip', ...(compile === undefined ? {} : { trainingConfig: compile }), assets };
+    // tfjs has no TextVectorization: mlserve runs it (its config, vocabulary asset, idf weights)
+    // and hands tfjs the model from the layer after it, on an input of the plan's width.
+    const tv = findTextVectorization(raw, label);
+    const text = tv === null ? null : textVectorizationData(tv, assets, h5, label);
+    const graph = tv === null ? raw : tv.rewrite(text!.width, text!.data.spec.kind === 'text_vectorization' && text!.data.spec.config.outputMode === 'int' ? 'int32' : 'float32');
+    const model = build(graph, label, kerasVersion, backend, h5);
+    if (tv !== null) {
+      const at = model.layers.findIndex((l) => l.className === 'InputLayer') + 1;
+      model.layers.splice(at, 0, { name: tv.name, className: 'TextVectorization' });
+    }
+    const compile = isRecord(raw) && isRecord(raw.compile_config) ? raw.compile_config : undefined;
+    return { ...model, format: 'keras-zip', ...(compile === undefined ? {} : { trainingConfig: compile }), assets, preprocessing: text?.data ?? null };
   } finally {
     h5.close();
   }
@@ -90,7 +106,7 @@ export async function readKerasConfigWeights(configFile: string, weightsFile: st
     const kerasVersion = (isRecord(raw) && typeof raw.keras_version === 'string' ? raw.keras_version : undefined) ?? h5.attrString('/', 'keras_version') ?? null;
     const backend = (isRecord(raw) && typeof raw.backend === 'string' ? raw.backend : undefined) ?? h5.attrString('/', 'backend') ?? null;
     const model = build(raw, configFile, kerasVersion, backend, h5);
-    return { ...model, format: 'keras-config-weights', assets: new Map() };
+    return { ...model, format: 'keras-config-weights', assets: new Map(), preprocessing: null };
   } finally {
     h5.close();
   }

@@ -2,9 +2,9 @@
  * A Keras file served through the ordinary bundle: `model` naming a single .keras or .h5 file
  * (version 1, companions beside it), artifacts found by content, and the version-directory errors.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -20,6 +20,7 @@ const k3 = join(repoRoot, '..', 'shared', 'fixtures', 'keras3');
 /** A temp dir with a link to the fixture (under a name that does not say what it is) and a 300-word tokenizer. */
 function servingDir(fixture: string, as: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlserve-keras-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   symlinkSync(join(k3, fixture), join(dir, as));
   const tok = JSON.parse(readFileSync(join(repoRoot, 'models', 'reuters', '1', 'tokenizer.json'), 'utf8'));
   tok.config.num_words = 300;
@@ -31,6 +32,8 @@ function servingDir(fixture: string, as: string): string {
 for (const [fixture, as, format] of [
   ['k3_mlp_bow.keras', 'model.bin', 'keras-zip'],
   ['k3_mlp_bow.h5', 'reuters_model.hdf5', 'keras-h5'],
+  // tf.keras <= 2.12 wrote HDF5 under a .keras name: told by its magic bytes, not its extension.
+  ['k3_mlp_bow.h5', 'model.keras', 'keras-h5'],
 ] as const) {
   test(`model = a single ${fixture} file (detected by content as ${format}) serves as version 1 with Keras's predictions`, async () => {
     const dir = servingDir(fixture, as);
@@ -62,8 +65,20 @@ test('a version directory with two model artifacts is an error listing them', as
   });
 });
 
+// Regression: a tokenizer saved under another name than tokenizer.json (Tokenizer.to_json() has a
+// string class_name, like a model config) made a .keras directory "hold more than one model artifact".
+test('a tokenizer JSON named by preprocessing.json is a companion, not a second artifact', async () => {
+  const dir = servingDir('k3_mlp_bow.keras', 'model.keras');
+  writeFileSync(join(dir, 'reuters_tokenizer.json'), readFileSync(join(dir, 'tokenizer.json')));
+  writeFileSync(join(dir, 'preprocessing.json'), JSON.stringify({ tokenizer: 'reuters_tokenizer.json', texts_to_matrix: { mode: 'binary' } }));
+  const bundle = await readModelBundle(dir, { name: 'm', version: 1 });
+  assert.equal(bundle.format, 'keras-zip');
+  assert.equal(bundle.inputWidth, 300);
+});
+
 test('a SavedModel directory is refused with what to do instead', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlserve-savedmodel-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'saved_model.pb'), Buffer.from([8, 1]));
   mkdirSync(join(dir, 'variables'));
   await assert.rejects(readModelBundle(dir, { name: 'm', version: 1 }), (err: unknown) => {

@@ -49,6 +49,15 @@ test('a truncated .keras zip is an invalid model naming the file', async () => {
   await assert.rejects(readKerasZip(bytes.subarray(0, bytes.length >> 1), 'half.keras'), rejectsWith('ERR_MODEL_INVALID', /half\.keras: is a damaged or truncated zip/));
 });
 
+// Regression: HDF5's error stack went to stderr and h5wasm then failed with "name not defined!".
+test('a truncated .h5 is an invalid model in one line naming the file and HDF5\'s deepest cause', async () => {
+  const bytes = await readFile(join(shared, 'keras3', 'k3_mlp_bow.h5'));
+  await assert.rejects(readKerasH5(bytes.subarray(0, 30_000), 'cut.h5'), rejectsWith('ERR_MODEL_INVALID', /^cut\.h5: HDF5 cannot open it \(truncated file: eof = 30000, .*stored_eof = 56512\); the file is damaged or truncated/));
+  // The file after a failed open still reads: the throwing handler is only around H5Fopen.
+  const ok = await readKerasH5(bytes, 'k3_mlp_bow.h5');
+  assert.equal(ok.layers.length, 3);
+});
+
 // Variants of k3_mlp_bow.h5 written by h5py: a float16 kernel, an lzf-compressed kernel (a filter
 // h5wasm's HDF5 lacks), and a .keras zip whose weights are sharded.
 const tmp = mkdtempSync(join(tmpdir(), 'mlserve-refusals-'));
