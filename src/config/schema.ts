@@ -105,7 +105,7 @@ export const options = {
     type: 'seconds',
     default: '4',
     reloadable: true,
-    help: "seconds a uwsgi request (vars and body) has to arrive whole (uWSGI's socket-timeout); a slower sender is answered 408",
+    help: "seconds a uwsgi request (vars and body) has to arrive whole (uWSGI's socket-timeout); a slower sender is answered 408. On SIGTERM, also how long a connection that has sent nothing yet may take to begin its request",
   },
   uid: {
     type: 'string',

@@ -91,6 +91,11 @@ export class UwsgiConnections {
     for (const c of [...this.#deadlines.items(), ...this.#answering]) c.socket.destroy();
   }
 
+  /** Closes every connection of an `auto` listener that has not sent its first byte yet (shutdown). */
+  closeSilent(): void {
+    for (const c of [...this.#deadlines.items()]) if (c.phase === Phase.Sniff) c.expire();
+  }
+
   /**
    * Takes over a new connection; `first` is what a sniffer read from it already. `handoff`
    * gets it back once the request is whole, unless the direct handler answers it.
