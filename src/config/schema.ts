@@ -105,7 +105,7 @@ export const options = {
     type: 'seconds',
     default: '4',
     reloadable: true,
-    help: "seconds a uwsgi request (vars and body) has to arrive whole (uWSGI's socket-timeout); a slower sender is answered 408",
+    help: "seconds a uwsgi request (vars and body) has to arrive whole (uWSGI's socket-timeout); a slower sender is answered 408. On SIGTERM, also how long a connection that has sent nothing yet may take to begin its request",
   },
   uid: {
     type: 'string',
@@ -387,6 +387,14 @@ export const options = {
     default: '0',
     reloadable: true,
     help: 'longest a partial batch waits for more requests before it is sent (TF Serving batch_timeout_micros); 0 = never wait',
+  },
+  'batch-linger-micros': {
+    type: 'int',
+    min: 0,
+    max: 1000000,
+    default: '500',
+    reloadable: true,
+    help: 'longest a partial batch waits for more requests when its oldest request arrived while a batch ran or others waited; a request that arrives alone (c=1) never waits; 0 = off',
   },
   'max-enqueued-batches': {
     type: 'int',

@@ -20,6 +20,16 @@ export class InFlight {
     return this.#count;
   }
 
+  /** A request answered outside an HTTP listener (the uwsgi direct lane) started. */
+  enter(): void {
+    this.#count++;
+  }
+
+  /** That request's answer went out, or it was given to a listener that counts it itself. */
+  leave(): void {
+    this.#count--;
+  }
+
   /** `listener`, counting every request it is given. */
   wrap(listener: RequestListener): RequestListener {
     return (req: IncomingMessage, res: ServerResponse) => {

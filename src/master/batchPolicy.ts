@@ -31,6 +31,23 @@ export function holdMicros(queuedRows: number, maxRows: number, oldestWaitedMicr
 }
 
 /**
+ * mlserve's busy-gated linger (`batch-linger-micros`): how long (µs) to hold a partial batch whose
+ * oldest request arrived `crowded`, i.e. while a batch was running or others were waiting. Under
+ * load, requests arriving over the next fraction of a millisecond then leave together instead of
+ * one worker wake-up each. It matters where requests come one per connection (nginx `uwsgi_pass`,
+ * a new upstream connection a request): same-turn coalescing sees one request a turn there, and
+ * a fast-path batch ends so soon that waiting only for it gathers no batch-mates. A request that
+ * arrives alone (c=1: the previous one was answered before it came) is never held.
+ *
+ * @example lingerMicros(2, 32, 100, 500, true) // 400: it came in a crowd, wait up to 0.4 ms more
+ * @example lingerMicros(1, 32, 0, 500, false) // 0: it came alone, send now
+ */
+export function lingerMicros(queuedRows: number, maxRows: number, oldestWaitedMicros: number, lingerMicros: number, crowded: boolean): number {
+  if (lingerMicros <= 0 || !crowded || queuedRows >= maxRows) return 0;
+  return Math.max(0, lingerMicros - oldestWaitedMicros);
+}
+
+/**
  * Whether a request of `rows` rows still fits in the queue: at most `listen` requests (uWSGI)
  * and at most `maxEnqueuedBatches` batches' worth of rows (TF Serving) may wait.
  */

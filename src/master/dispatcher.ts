@@ -1,6 +1,6 @@
 import { MlserveError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { batchCount, holdMicros, queueHasRoom } from './batchPolicy.js';
+import { batchCount, holdMicros, lingerMicros, queueHasRoom } from './batchPolicy.js';
 import type { PoisonStats } from '../stats/statsInput.js';
 import { requestOfRow } from '../worker/progress.js';
 import { killCause, poisonError } from './poisonErrors.js';
@@ -21,6 +21,8 @@ interface Pending {
   /** The request wants every row's output vector. */
   scores: boolean;
   enqueuedAt: number;
+  /** It arrived while a batch ran or others waited (the busy-gated linger may hold it). */
+  crowded: boolean;
   /** Queue level (SubmitOptions.priority). */
   priority: number;
   /** Ends the request with 504 if it is still queued at its deadline. */
@@ -55,6 +57,8 @@ export interface DispatcherOptions {
   listen: number;
   /** Longest a partial batch is held for more rows, µs (TF Serving batch_timeout_micros); 0 = never. */
   batchTimeoutMicros?: number;
+  /** Longest a partial batch that arrived in a crowd waits for more rows, µs (`batch-linger-micros`); 0 = never. */
+  batchLingerMicros?: number;
   /** Rows that may wait, in batches of `maxBatchSize` (TF Serving max_enqueued_batches). */
   maxEnqueuedBatches?: number;
   /** Seconds a batch may run before its worker is killed (uWSGI `harakiri`); 0 = off. */
@@ -174,7 +178,8 @@ export class Dispatcher {
     return new Promise<RequestResult>((resolve, reject) => {
       this.#noteBacklog();
       const id = options?.reqId ?? `m${++this.#seq}`;
-      const pending: Pending = { input, rows, scores: options?.scores === true, enqueuedAt: now, priority: options?.priority ?? 0, id, firstStartedAt: 0, resolve, reject };
+      const crowded = this.#inFlight > 0 || this.#queue.length > 0;
+      const pending: Pending = { input, rows, scores: options?.scores === true, enqueuedAt: now, crowded, priority: options?.priority ?? 0, id, firstStartedAt: 0, resolve, reject };
       this.#queue.push(pending);
       if (deadline !== undefined) pending.deadlineTimer = setTimeout(() => this.#expire(pending), deadline - now);
       this.#schedulePump();
@@ -205,9 +210,10 @@ export class Dispatcher {
   }
 
   /** Applies reloaded settings; requests already queued keep their place. */
-  configure(settings: Pick<DispatcherOptions, 'maxBatchSize' | 'listen' | 'harakiri' | 'batchTimeoutMicros' | 'maxEnqueuedBatches'>): void {
+  configure(settings: Pick<DispatcherOptions, 'maxBatchSize' | 'listen' | 'harakiri' | 'batchTimeoutMicros' | 'batchLingerMicros' | 'maxEnqueuedBatches'>): void {
     this.#opts.maxBatchSize = settings.maxBatchSize;
     this.#opts.batchTimeoutMicros = settings.batchTimeoutMicros;
+    this.#opts.batchLingerMicros = settings.batchLingerMicros;
     this.#opts.maxEnqueuedBatches = settings.maxEnqueuedBatches;
     this.#opts.listen = settings.listen;
     this.#opts.harakiri = settings.harakiri;
@@ -249,10 +255,19 @@ export class Dispatcher {
     this.#pump();
   };
 
-  /** TF Serving's batch timeout: true while a partial batch should wait for more rows (a timer pumps later). */
+  /**
+   * TF Serving's batch timeout and mlserve's busy-gated linger: true while a partial batch should
+   * wait for more rows (a timer pumps later).
+   */
   #holdPartialBatch(): boolean {
-    const waited = (performance.now() - this.#queue.peek()!.enqueuedAt) * 1000;
-    const hold = holdMicros(this.#queue.rows, this.#opts.maxBatchSize, waited, this.#opts.batchTimeoutMicros ?? 0);
+    const oldest = this.#queue.peek()!;
+    const waited = (performance.now() - oldest.enqueuedAt) * 1000;
+    const rows = this.#queue.rows;
+    const max = this.#opts.maxBatchSize;
+    const hold = Math.max(
+      holdMicros(rows, max, waited, this.#opts.batchTimeoutMicros ?? 0),
+      lingerMicros(rows, max, waited, this.#opts.batchLingerMicros ?? 0, oldest.crowded),
+    );
     if (hold === 0) return false;
     this.#holdTimer ??= setTimeout(() => {
       this.#holdTimer = null;

@@ -6,7 +6,7 @@ import { clientErrorHandler, maxHeaderSize } from '../http/clientError.js';
 import { listenOnFd } from '../systemd/inheritedSocket.js';
 import { socketSource, type InheritedFd, type SocketSource } from '../systemd/listenFds.js';
 import { speakProtocol, type ListenerProtocol } from '../net/protocolSniffer.js';
-import { UwsgiConnections } from '../net/uwsgiConnection.js';
+import { UwsgiConnections, type UwsgiDirect } from '../net/uwsgiConnection.js';
 
 /**
  * The listeners of the master: the Unix socket (HTTP and uwsgi, told apart per connection), the
@@ -21,6 +21,7 @@ export class HttpServers {
   readonly #log: Logger;
   readonly #inheritedFds: readonly InheritedFd[];
   #source: SocketSource | null = null;
+  #headerSize: number | undefined;
 
   constructor(config: Config, log: Logger, inheritedFds: readonly InheritedFd[] = []) {
     this.#config = config;
@@ -30,6 +31,7 @@ export class HttpServers {
       bufferSize: this.#config.bufferSize,
       maxBodySize: this.#config.maxBodySize,
       timeoutMs: this.#config.socketTimeout * 1000,
+      maxHeadBytes: this.#headerSize,
     }), log);
   }
 
@@ -40,8 +42,12 @@ export class HttpServers {
     return [...owned, ...[httpSocket, uwsgiSocket].filter((e): e is string => typeof e === 'string')];
   }
 
-  /** Creates the listeners serving `listener` and starts listening. */
-  async listen(app: RequestListener): Promise<void> {
+  /**
+   * Creates the listeners serving `listener` and starts listening; `direct` answers the uwsgi
+   * requests it takes without the HTTP server (the GET /predict lane), the others reach `listener`.
+   */
+  async listen(app: RequestListener, direct: UwsgiDirect | null = null): Promise<void> {
+    this.#uwsgi.direct = direct;
     const { socket, http, httpSocket, uwsgiSocket } = this.#config;
     if (socket) {
       this.#source = socketSource(socket, this.#inheritedFds);
@@ -58,13 +64,19 @@ export class HttpServers {
   }
 
   /**
-   * Stops accepting; idle keep-alive connections close now, busy ones after their response.
-   * Resolves when every connection has closed.
+   * Stops accepting; idle keep-alive connections close now, busy ones after their response (a
+   * request received in part is busy: it is read to its end and answered). A connection that
+   * has sent nothing yet gets `socket-timeout` to begin its request, as a uWSGI worker reading
+   * it would wait, then is closed: its request may already be on the wire, but a connect-only
+   * probe must not hold the stop for all of shutdown-timeout. Resolves when every connection
+   * has closed.
    */
   close(): Promise<void> {
     const closed = Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const s of this.#servers) s.closeIdleConnections();
-    return closed.then(() => undefined);
+    const silentTimer = setTimeout(() => this.#uwsgi.closeSilent(), this.#config.socketTimeout * 1000);
+    silentTimer.unref();
+    return closed.then(() => clearTimeout(silentTimer));
   }
 
   /** Cuts every connection still open (end of the grace period). */
@@ -93,10 +105,18 @@ export class HttpServers {
   }
 
   #make(listener: RequestListener, protocol: ListenerProtocol): Server {
-    const { keepaliveTimeout, bufferSize } = this.#config;
-    // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size.
-    const server = createServer({ maxHeaderSize: Math.max(maxHeaderSize(this.#config.maxTextLength), bufferSize + 1024) }, listener);
+    const { keepaliveTimeout } = this.#config;
+    // A uwsgi vars block (up to buffer-size) becomes an HTTP head of about its size. Fixed at
+    // start, as node's servers keep it: the uwsgi direct lane hands longer heads to them.
+    this.#headerSize ??= Math.max(maxHeaderSize(this.#config.maxTextLength), this.#config.bufferSize + 1024);
+    const server = createServer({ maxHeaderSize: this.#headerSize }, listener);
     speakProtocol(server, protocol, this.#uwsgi, keepaliveTimeout * 1000 + 1000);
+    // A client that half-closes (shutdown(SHUT_WR), as `socat`, `nc -N` and some HTTP/1.0
+    // clients do) once its request is sent still gets the answer, then the connection ends;
+    // node's default aborted the request and ended the socket at the client's FIN. Regression:
+    // a POST whose last body bytes came with the FIN, around a `systemctl stop`, was closed
+    // unanswered (the nspawn drain check, issue 16); it happened without a stop too.
+    (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     applyKeepalive(server, keepaliveTimeout);
     server.on('clientError', clientErrorHandler(this.#log));
     this.#servers.push(server);

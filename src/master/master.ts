@@ -6,7 +6,9 @@ import { MlserveError } from '../errors.js';
 import { setLogFormat, type Logger } from '../log.js';
 import { loadModel, type LoadedModel } from '../model/loadModel.js';
 import { createApp, type AppDeps } from '../http/app.js';
-import { fastPredictListener } from '../http/fastPredict.js';
+import { fastPredictListener, predictLane } from '../http/fastPredict.js';
+import { uwsgiPredictLane } from '../http/uwsgiLane.js';
+import type { UwsgiDirect } from '../net/uwsgiConnection.js';
 import type { RequestListener } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { InputLimits } from '../http/validateInput.js';
@@ -202,15 +204,29 @@ export class Master extends EventEmitter {
   }
 
   async #listen(): Promise<void> {
-    await this.#servers.listen(this.requestListener());
+    const { listener, uwsgi } = this.lanes();
+    await this.#servers.listen(listener, uwsgi);
     await chownSockets(this.#config, this.#servers.socketFiles());
   }
 
   /** The node request listener: the thin lane for GET /predict, hono for the rest. */
   requestListener(): RequestListener {
+    return this.lanes().listener;
+  }
+
+  /**
+   * The request listener and the uwsgi direct lane (GET /predict answered straight from a
+   * uwsgi packet; the rest of uwsgi reaches the listener as HTTP), over one set of deps.
+   */
+  lanes(): { listener: RequestListener; uwsgi: UwsgiDirect } {
     const deps: ProtocolDeps = { ...this.#appDeps(), served: () => this.served() };
     const app = createApp(deps, (a) => mountProtocols(a, deps));
-    return this.#inFlight.wrap(fastPredictListener(deps, getRequestListener(app.fetch, { autoCleanupIncoming: false })));
+    // HTTP/1.0 does not require a Host: hono builds the URL with localhost then, as it does for uwsgi without HTTP_HOST.
+    const hono = getRequestListener(app.fetch, { autoCleanupIncoming: false, hostname: 'localhost' });
+    return {
+      listener: this.#inFlight.wrap(fastPredictListener(deps, hono)),
+      uwsgi: uwsgiPredictLane(predictLane(deps), this.#inFlight),
+    };
   }
 
   #appDeps(): AppDeps {
@@ -446,6 +462,7 @@ function dispatchOptions(config: Config) {
     listen: config.listen,
     harakiri: config.harakiri,
     batchTimeoutMicros: config.batchTimeoutMicros,
+    batchLingerMicros: config.batchLingerMicros,
     maxEnqueuedBatches: config.maxEnqueuedBatches,
   };
 }

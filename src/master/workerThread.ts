@@ -67,6 +67,9 @@ export class WorkerThread extends EventEmitter implements PredictThread {
       resourceLimits: options.resourceLimits,
       // A worker that finishes its current task within this time on close(); then it is terminated.
       closeTimeout: 30_000,
+      // Piscina's wait/run histograms: nobody reads them (slots.ts keeps mlserve's own timings),
+      // and recording costs the master a histogram update per task.
+      recordTiming: false,
     });
     this.#pool.on('workerCreate', () => {
       this.#thread = this.#pool.threads[0] ?? null;

@@ -19,8 +19,9 @@ export function sniffProtocol(firstByte: number): 'http' | 'uwsgi' {
 /**
  * Makes an HTTP server's listener speak `protocol`: its own connection handling stays as it is
  * for HTTP (keep-alive, timeouts, connection tracking), and uwsgi connections go to `uwsgi`,
- * which hands them back as HTTP requests. For `auto`, a connection that sends nothing within
- * `sniffTimeoutMs` is closed (node's headersTimeout would have closed it too).
+ * which answers them itself (its direct handler) or hands them back as HTTP requests. For
+ * `auto`, `uwsgi` sniffs each connection's first byte ({@link sniffProtocol}); one that sends
+ * nothing within `sniffTimeoutMs` is closed (node's headersTimeout would have closed it too).
  */
 export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi: UwsgiConnections, sniffTimeoutMs: number): void {
   if (protocol === 'http') return;
@@ -37,38 +38,6 @@ export function speakProtocol(server: Server, protocol: ListenerProtocol, uwsgi:
     return;
   }
   server.on('connection', function sniffConnection(socket: Socket) {
-    const timer = setTimeout(() => socket.destroy(), sniffTimeoutMs);
-    timer.unref();
-    function onReadable(): void {
-      const chunk = socket.read() as Buffer | null;
-      if (chunk === null || chunk.length === 0) return;
-      stop();
-      if (sniffProtocol(chunk[0]!) === 'http') {
-        socket.pause();
-        socket.unshift(chunk);
-        toHttp(socket);
-        socket.resume();
-      } else {
-        uwsgi.handle(socket, toHttp, chunk);
-      }
-    }
-    // http.Server sockets allow half-open connections (its own connection handler ends them):
-    // a client that hangs up before its first byte must be closed here, or it stays open and
-    // server.close() waits for it forever (regression: SIGTERM hung after a connect-only probe).
-    function onEnd(): void {
-      stop();
-      socket.destroy();
-    }
-    function stop(): void {
-      clearTimeout(timer);
-      socket.off('readable', onReadable);
-      socket.off('end', onEnd);
-      socket.off('close', stop);
-      socket.off('error', stop);
-    }
-    socket.on('readable', onReadable);
-    socket.once('end', onEnd);
-    socket.once('close', stop);
-    socket.once('error', stop);
+    uwsgi.sniff(socket, toHttp, sniffTimeoutMs);
   });
 }

@@ -22,53 +22,131 @@ const QUERY_UNSAFE = /[\x00-\x20"#<>\\^`{|}\x7f-\xff]/g;
 
 const escapeByte = (ch: string): string => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
 
+/** The HTTP request a uwsgi packet stands for, as the fields of its head. */
+export interface UwsgiHttpRequest {
+  readonly method: string;
+  /** The request target: path (escaped again) and query. */
+  readonly target: string;
+  /**
+   * The head's header lines in order, lower-case names: content-type, content-length, host
+   * (when HTTP_HOST is missing), then one per `HTTP_X_Y` var (repeats kept), values as sent.
+   */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly contentLength: number;
+}
+
+/** {@link uwsgiHttpRequest}'s answer: the request, or why the vars describe none. */
+export type UwsgiHttpParse = { readonly ok: true; readonly request: UwsgiHttpRequest } | { readonly ok: false; readonly message: string };
+
 /**
- * The HTTP/1.0 head (`Connection: close`) for a uwsgi request: the method from REQUEST_METHOD,
- * the target from PATH_INFO (percent-encoded again: nginx sends it decoded) and QUERY_STRING
- * (falling back to REQUEST_URI without PATH_INFO), Content-Type and Content-Length from
- * CONTENT_TYPE and CONTENT_LENGTH, each `HTTP_X_Y` var as header `x-y`, and a Host from
- * SERVER_NAME / SERVER_PORT when HTTP_HOST is missing.
- * Values are latin1 strings of the packet's bytes, so the head carries the same bytes.
+ * The HTTP request of a uwsgi packet's vars: the method from REQUEST_METHOD, the target from
+ * PATH_INFO (percent-encoded again: nginx sends it decoded) and QUERY_STRING (falling back to
+ * REQUEST_URI without PATH_INFO), Content-Type and Content-Length from CONTENT_TYPE and
+ * CONTENT_LENGTH, each `HTTP_X_Y` var as header `x-y`, and a Host from SERVER_NAME / SERVER_PORT
+ * when HTTP_HOST is missing. Values are latin1 strings of the packet's bytes. One pass over the
+ * vars, the first of a repeated CGI var counting (uWSGI's own lookup). Pure.
+ *
+ * @example
+ * uwsgiHttpRequest([['REQUEST_METHOD', 'GET'], ['PATH_INFO', '/healthz']])
+ * // { ok: true, request: { method: 'GET', target: '/healthz', headers: [['host', 'localhost']], contentLength: 0 } }
+ */
+export function uwsgiHttpRequest(vars: ReadonlyArray<readonly [string, string]>): UwsgiHttpParse {
+  let method: string | undefined;
+  let pathInfo: string | undefined;
+  let query: string | undefined;
+  let requestUri: string | undefined;
+  let lengthVar: string | undefined;
+  let contentType: string | undefined;
+  let serverName: string | undefined;
+  let serverPort: string | undefined;
+  let hasHost = false;
+  let httpVars = 0;
+  for (let i = 0; i < vars.length; i++) {
+    const [key, value] = vars[i]!;
+    switch (key) {
+      case 'REQUEST_METHOD': method ??= value; break;
+      case 'PATH_INFO': pathInfo ??= value; break;
+      case 'QUERY_STRING': query ??= value; break;
+      case 'REQUEST_URI': requestUri ??= value; break;
+      case 'CONTENT_LENGTH': lengthVar ??= value; break;
+      case 'CONTENT_TYPE': contentType ??= value; break;
+      case 'SERVER_NAME': serverName ??= value; break;
+      case 'SERVER_PORT': serverPort ??= value; break;
+      case 'HTTP_HOST': hasHost = true; httpVars++; break;
+      default: if (key.startsWith('HTTP_')) httpVars++;
+    }
+  }
+  if (method === undefined || method === '') return { ok: false, message: 'the uwsgi request has no REQUEST_METHOD' };
+  if (!TOKEN.test(method)) return { ok: false, message: `malformed REQUEST_METHOD ${JSON.stringify(method)}` };
+
+  const target = requestTarget(pathInfo, query, requestUri);
+  if (typeof target !== 'string') return target;
+
+  const lengthText = (lengthVar ?? '').trim();
+  if (lengthText !== '' && !/^\d{1,15}$/.test(lengthText)) return { ok: false, message: `malformed CONTENT_LENGTH ${JSON.stringify(lengthText)}` };
+  const contentLength = lengthText === '' ? 0 : Number(lengthText);
+
+  const headers: Array<readonly [string, string]> = [];
+  if (contentType) headers.push(['content-type', contentType]);
+  if (contentLength > 0 || lengthText !== '') headers.push(['content-length', String(contentLength)]);
+  // CGI's SERVER_NAME stands in for a missing Host (the HTTP layer needs one to build the URL).
+  if (!hasHost) {
+    const name = serverName || 'localhost';
+    headers.push(['host', serverPort && /^\d+$/.test(serverPort) ? `${name}:${serverPort}` : name]);
+  }
+  if (httpVars > 0) {
+    for (let i = 0; i < vars.length; i++) {
+      const [key, value] = vars[i]!;
+      if (!key.startsWith('HTTP_') || dropped.has(key)) continue;
+      const name = headerName(key);
+      if (!TOKEN.test(name)) return { ok: false, message: `malformed header var ${JSON.stringify(key)}` };
+      headers.push([name, value]);
+    }
+  }
+  for (const [name, value] of headers) {
+    if (CONTROL.test(value)) return { ok: false, message: `control character in uwsgi var (${JSON.stringify(`${name}: ${value}`.slice(0, 60))})` };
+  }
+  return { ok: true, request: { method, target, headers, contentLength } };
+}
+
+/** The HTTP/1.0 head (`Connection: close`) of a request, bytes as latin1: what the HTTP server parses. */
+export function httpHead(request: UwsgiHttpRequest): Buffer {
+  let head = `${request.method} ${request.target} HTTP/1.0\r\n`;
+  for (const [name, value] of request.headers) head += `${name}: ${value}\r\n`;
+  return Buffer.from(`${head}connection: close\r\n\r\n`, 'latin1');
+}
+
+/** Bytes of {@link httpHead}'s answer, without building it. */
+export function httpHeadLength(request: UwsgiHttpRequest): number {
+  let n = request.method.length + request.target.length + 12 + 21;
+  for (const [name, value] of request.headers) n += name.length + value.length + 4;
+  return n;
+}
+
+/**
+ * The HTTP/1.0 head for a uwsgi request ({@link uwsgiHttpRequest} written by {@link httpHead}),
+ * so one HTTP parser and one request listener serve both protocols with the same routes,
+ * errors and limits.
  *
  * @example
  * uwsgiRequestHead([['REQUEST_METHOD', 'GET'], ['PATH_INFO', '/healthz'], ['QUERY_STRING', '']])
  * // { ok: true, head: <Buffer "GET /healthz HTTP/1.0\r\nhost: localhost\r\nconnection: close\r\n\r\n">, contentLength: 0 }
  */
 export function uwsgiRequestHead(vars: ReadonlyArray<readonly [string, string]>): UwsgiRequestHead {
-  const first = new Map<string, string>();
-  for (const [key, value] of vars) if (!first.has(key)) first.set(key, value);
-  const method = first.get('REQUEST_METHOD');
-  if (method === undefined || method === '') return { ok: false, message: 'the uwsgi request has no REQUEST_METHOD' };
-  if (!TOKEN.test(method)) return { ok: false, message: `malformed REQUEST_METHOD ${JSON.stringify(method)}` };
+  const parsed = uwsgiHttpRequest(vars);
+  if (!parsed.ok) return parsed;
+  return { ok: true, head: httpHead(parsed.request), contentLength: parsed.request.contentLength };
+}
 
-  const target = requestTarget(first.get('PATH_INFO'), first.get('QUERY_STRING'), first.get('REQUEST_URI'));
-  if (typeof target !== 'string') return target;
-
-  const lengthText = (first.get('CONTENT_LENGTH') ?? '').trim();
-  if (lengthText !== '' && !/^\d{1,15}$/.test(lengthText)) return { ok: false, message: `malformed CONTENT_LENGTH ${JSON.stringify(lengthText)}` };
-  const contentLength = lengthText === '' ? 0 : Number(lengthText);
-
-  const lines = [`${method} ${target} HTTP/1.0`];
-  const contentType = first.get('CONTENT_TYPE');
-  if (contentType) lines.push(`content-type: ${contentType}`);
-  if (contentLength > 0 || lengthText !== '') lines.push(`content-length: ${contentLength}`);
-  // CGI's SERVER_NAME stands in for a missing Host (the HTTP layer needs one to build the URL).
-  if (!first.has('HTTP_HOST')) {
-    const name = first.get('SERVER_NAME') || 'localhost';
-    const port = first.get('SERVER_PORT');
-    lines.push(`host: ${port && /^\d+$/.test(port) ? `${name}:${port}` : name}`);
+// HTTP_X_REQUEST_ID -> x-request-id, cached: nginx sends the same few names on every request.
+const names = new Map<string, string>();
+function headerName(key: string): string {
+  let name = names.get(key);
+  if (name === undefined) {
+    name = key.slice(5).toLowerCase().replace(/_/g, '-');
+    if (names.size < 1024) names.set(key, name);
   }
-  for (const [key, value] of vars) {
-    if (!key.startsWith('HTTP_') || dropped.has(key)) continue;
-    const name = key.slice(5).toLowerCase().replace(/_/g, '-');
-    if (!TOKEN.test(name)) return { ok: false, message: `malformed header var ${JSON.stringify(key)}` };
-    lines.push(`${name}: ${value}`);
-  }
-  for (const line of lines) {
-    if (CONTROL.test(line)) return { ok: false, message: `control character in uwsgi var (${JSON.stringify(line.slice(0, 60))})` };
-  }
-  lines.push('connection: close', '', '');
-  return { ok: true, head: Buffer.from(lines.join('\r\n'), 'latin1'), contentLength };
+  return name;
 }
 
 function requestTarget(pathInfo: string | undefined, query: string | undefined, requestUri: string | undefined): string | { ok: false; message: string } {

@@ -54,6 +54,7 @@ test('defaults alone: every field, all from "default", relative paths against cw
     maxBatch: 256,
     maxBatchSize: 32,
     batchTimeoutMicros: 0,
+    batchLingerMicros: 500,
     maxEnqueuedBatches: 1000,
     listen: 1024,
     maxBodySize: 1048576,

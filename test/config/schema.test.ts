@@ -16,7 +16,7 @@ const fieldsMatch: Equal<
   | 'cheaperBusynessBacklogAlert' | 'cheaperBusynessBacklogMultiplier' | 'cheaperBusynessBacklogStep'
   | 'cheaperBusynessBacklogNonzero' | 'cheaperRssLimitSoft' | 'cheaperRssLimitHard' | 'checkInterval'
   | 'harakiri' | 'maxRequests' | 'maxRequestsDelta' | 'minWorkerLifetime' | 'reloadOnRss'
-  | 'modelName' | 'stats' | 'statsHttp' | 'statsMinified' | 'chmodStats' | 'metrics' | 'fastPath' | 'pidfile' | 'batchTimeoutMicros' | 'maxEnqueuedBatches' | 'workerMaxHeap'
+  | 'modelName' | 'stats' | 'statsHttp' | 'statsMinified' | 'chmodStats' | 'metrics' | 'fastPath' | 'pidfile' | 'batchTimeoutMicros' | 'batchLingerMicros' | 'maxEnqueuedBatches' | 'workerMaxHeap'
   | 'httpSocket' | 'uwsgiSocket' | 'chownSocket' | 'bufferSize' | 'socketTimeout' | 'uid' | 'gid' | 'chdir' | 'env'
   | 'touchReload' | 'touchChainReload' | 'masterFifo' | 'strict'
 > = true;

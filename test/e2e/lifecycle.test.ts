@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,67 @@ test('SIGTERM finishes an in-flight request, then removes the socket and exits 0
   assert.equal(code, 0);
   assert.equal(existsSync(ml.socketPath), false, 'vacuum removed the socket');
   await ml.stop();
+});
+
+/** A raw client on `path`: what it received, and a promise of the connection's close. */
+function rawClient(path: string): { sock: Socket; answer: () => string; closed: Promise<void> } {
+  const sock = connect(path);
+  let text = '';
+  sock.on('data', (d: Buffer) => (text += d.toString()));
+  sock.on('error', () => undefined); // what arrived (or not) is what the tests assert
+  return { sock, answer: () => text, closed: once(sock, 'close').then(() => undefined) };
+}
+
+function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms).unref())]);
+}
+
+test('SIGTERM drain, connection by connection: half-sent POST finished with a FIN answered; silent one served if it speaks within socket-timeout, else closed; idle keep-alive closed', async () => {
+  const ml = await startMlserve({ args: ['--workers', '1', '--socket-timeout', '2'] });
+  try {
+    const body = JSON.stringify({ texts: ['oil prices rose', 'wheat exports fell'] });
+    const head = `POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    // Regression (issue 16): a client that half-closes once its request is sent (socat, nc -N)
+    // was never answered: node aborted the request at the FIN. Without any shutdown, too.
+    const plain = rawClient(ml.socketPath);
+    plain.sock.end(head + body);
+    await bounded(plain.closed, 10_000, 'the half-closed client was not answered and closed');
+    assert.match(plain.answer(), /^HTTP\/1\.1 200[\s\S]*"predictions":\[\{"prediction":"\d+"/);
+
+    // Set up before SIGTERM: a POST half sent; a connection that sent nothing (twice); an idle keep-alive one.
+    const half = rawClient(ml.socketPath);
+    half.sock.write(head + body.slice(0, 10));
+    const late = rawClient(ml.socketPath);
+    const mute = rawClient(ml.socketPath);
+    const idle = rawClient(ml.socketPath);
+    idle.sock.write('GET /predict?text=oil HTTP/1.1\r\nHost: x\r\n\r\n');
+    await Promise.all([half, late, mute].map((c) => once(c.sock, 'connect')));
+    for (let i = 0; !/"label"/.test(idle.answer()); i++) {
+      assert.ok(i < 1000, 'the keep-alive request was not answered');
+      await once(idle.sock, 'data');
+    }
+    // The half-sent POST is in flight (the gauge counts it from its headers on) before SIGTERM.
+    const exited = once(ml.child, 'exit');
+    const t0 = Date.now();
+    ml.child.kill('SIGTERM');
+    await ml.waitForLine((l) => l.msg === 'shutting down');
+    // The rest of the body, with the FIN, as the previous nspawn check sent it.
+    half.sock.end(body.slice(10));
+    late.sock.write(`GET /predict?text=wheat HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await bounded(Promise.all([half.closed, late.closed, idle.closed, mute.closed]), 15_000, 'a connection stayed open');
+    assert.match(half.answer(), /^HTTP\/1\.1 200[\s\S]*"predictions":\[\{"prediction":"\d+"/);
+    assert.match(late.answer(), /^HTTP\/1\.1 200[\s\S]*connection: close[\s\S]*"label"/);
+    assert.equal(mute.answer(), '', 'the silent connection is closed unanswered');
+    assert.equal(idle.answer().match(/HTTP\/1\.1/g)?.length, 1, 'the idle keep-alive connection is closed, nothing more sent');
+    const [code] = await bounded(exited, 15_000, 'mlserve did not exit');
+    const took = Date.now() - t0;
+    assert.equal(code, 0);
+    // The silent connection held the stop for socket-timeout (2 s), not for shutdown-timeout (30 s).
+    assert.ok(took >= 1900 && took < 10_000, `exit ${took} ms after SIGTERM`);
+    assert.equal(ml.lines.find((l) => l.msg === 'stopped')?.['drained'], true);
+  } finally {
+    await ml.stop();
+  }
 });
 
 test('a stale socket file is replaced; a live one is refused with ERR_SOCKET_IN_USE', async () => {

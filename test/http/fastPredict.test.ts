@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { predictQueryText } from '../../src/http/fastPredict.js';
 import { startMlserve } from '../helpers/mlserve.js';
 import { httpRequest } from '../helpers/http.js';
+import { nginxVars, sendRaw, uwsgiRequest } from '../helpers/uwsgi.js';
+import { parsePromText, sampleValue } from '../stats/promText.js';
 
 test('predictQueryText decodes like c.req.query and leaves the odd cases to hono', () => {
   assert.equal(predictQueryText('/predict?text=oil+prices%20rose'), 'oil prices rose');
@@ -33,6 +35,64 @@ test('GET (thin lane) and POST (hono) answer the same, errors included', async (
     const long = await httpRequest<{ error: { code: string } }>({ socketPath: ml.socketPath, path: `/predict?text=${'a'.repeat(51)}` });
     assert.equal(long.status, 413);
     assert.equal(long.json!.error.code, 'ERR_TEXT_TOO_LONG');
+  } finally {
+    assert.equal(await ml.stop(), 0);
+  }
+});
+
+// The uwsgi direct lane (nginx's uwsgi_pass) runs the same thin lane: its answers equal the HTTP
+// lanes', what it declines is answered by hono as before, and it counts in-flight requests.
+test('GET /predict over uwsgi (direct lane) answers as over HTTP, errors and in-flight count included', async () => {
+  const ml = await startMlserve({ args: ['--workers', '1', '--max-text-length', '50', '--metrics'] });
+  try {
+    const socketPath = ml.socketPath;
+    for (const text of ['Oil prices rose sharply', 'café au lait']) {
+      const query = `/predict?text=${encodeURIComponent(text).replace(/%20/g, '+')}`;
+      const viaUwsgi = await uwsgiRequest({ socketPath, vars: nginxVars('GET', query, [['HTTP_X_REQUEST_ID', 'u1']]) });
+      const viaHttp = await httpRequest<Record<string, unknown>>({ socketPath, path: query });
+      assert.equal(viaUwsgi.status, 200, viaUwsgi.raw);
+      assert.equal(viaUwsgi.headers['content-type'], 'application/json');
+      assert.equal(viaUwsgi.headers['connection'], 'close');
+      assert.deepEqual(viaUwsgi.json, viaHttp.json);
+    }
+    // Declined by the lane (too long, a parameter, a queue header): hono's answers, as over HTTP.
+    const cases: Array<[string, Array<[string, string]>, number, string | null]> = [
+      [`/predict?text=${'a'.repeat(51)}`, [], 413, 'ERR_TEXT_TOO_LONG'],
+      ['/predict?text=', [], 400, 'ERR_TEXT_MISSING'],
+      ['/predict?text=oil&top_k=2', [], 200, null],
+      ['/predict?text=oil', [['HTTP_X_MLSERVE_PRIORITY', 'x']], 400, 'ERR_PARAMETER_INVALID'],
+      [`/predict?text=${'a'.repeat(3 * 50 + 1100)}`, [], 414, 'ERR_URI_TOO_LONG'],
+    ];
+    for (const [query, extra, status, code] of cases) {
+      const headers = Object.fromEntries(extra.map(([k, v]) => [k.slice(5).toLowerCase().replace(/_/g, '-'), v]));
+      const viaUwsgi = await uwsgiRequest({ socketPath, vars: nginxVars('GET', query, extra) });
+      const viaHttp = await httpRequest<{ error?: { code: string } }>({ socketPath, path: query, headers });
+      assert.equal(viaUwsgi.status, status, `${query.slice(0, 40)}: ${viaUwsgi.raw.slice(0, 300)}`);
+      assert.equal(viaHttp.status, status, query.slice(0, 40));
+      assert.deepEqual(viaUwsgi.json, viaHttp.json, query.slice(0, 40));
+      if (code) assert.equal((viaUwsgi.json as { error: { code: string } }).error.code, code);
+    }
+    const metrics = parsePromText((await httpRequest({ socketPath, path: '/metrics' })).body);
+    assert.equal(sampleValue(metrics, 'mlserve_requests_in_flight'), 0, 'every uwsgi request left the in-flight count');
+  } finally {
+    assert.equal(await ml.stop(), 0);
+  }
+});
+
+// Regression: HTTP/1.0 does not require a Host header, but every hono route answered such a
+// request with an empty-bodied 400 (@hono/node-server could not build the URL without one).
+test('an HTTP/1.0 request without Host is served, and its errors are JSON', async () => {
+  const ml = await startMlserve({ args: ['--workers', '1'] });
+  try {
+    const get = (path: string) => sendRaw({ socketPath: ml.socketPath, chunks: [Buffer.from(`GET ${path} HTTP/1.0\r\n\r\n`)], timeoutMs: 5000 });
+    const health = await get('/healthz');
+    assert.equal(health.status, 200, health.raw);
+    assert.deepEqual(health.json, { status: 'alive' });
+    const missing = await get('/nope');
+    assert.equal(missing.status, 404, missing.raw);
+    assert.equal((missing.json as { error: { code: string } }).error.code, 'ERR_NOT_FOUND');
+    const predicted = await get('/predict?text=oil&top_k=2');
+    assert.equal(predicted.status, 200, predicted.raw);
   } finally {
     assert.equal(await ml.stop(), 0);
   }

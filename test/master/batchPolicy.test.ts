@@ -25,6 +25,15 @@ test('holdMicros: a partial batch waits up to batch-timeout-micros from its olde
   assert.equal(holdMicros(32, 32, 0, 1000), 0, 'a full batch leaves at once');
 });
 
+test('lingerMicros: a partial batch that arrived in a crowd waits, one that arrived alone never', async () => {
+  const { lingerMicros } = await import('../../src/master/batchPolicy.js');
+  assert.equal(lingerMicros(2, 32, 100, 500, true), 400, 'crowded: wait up to the rest of the linger');
+  assert.equal(lingerMicros(1, 32, 0, 500, false), 0, 'alone (c=1): send at once');
+  assert.equal(lingerMicros(2, 32, 600, 500, true), 0, 'the oldest waited the whole linger: send');
+  assert.equal(lingerMicros(32, 32, 0, 500, true), 0, 'a full batch leaves at once');
+  assert.equal(lingerMicros(2, 32, 0, 0, true), 0, 'batch-linger-micros = 0 turns it off');
+});
+
 test('queueHasRoom: bounded by listen (requests) and max-enqueued-batches (rows)', async () => {
   const { queueHasRoom } = await import('../../src/master/batchPolicy.js');
   const limits = { listen: 3, maxEnqueuedBatches: 2, maxBatchSize: 32 };

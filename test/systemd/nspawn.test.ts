@@ -14,6 +14,8 @@ import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Machine } from './nspawn/machine.js';
@@ -182,24 +184,64 @@ real('connections made while the service restarts are queued by the socket, none
   assert.ok(r.ok > 0);
 });
 
-real('systemctl reload (ExecReload=mlserve reload --pid $MAINPID, no procps): chain reload under load, zero failed requests, reloading then active', async (t) => {
-  const before = await journal();
-  const pid = await mainPid();
-  const load = startLoad(sock, 4);
-  const seen = new Set<string>();
-  const reload = m.sh('systemctl reload mlserve.service');
-  // RELOADING=1 from mlserve keeps the unit `reloading` until its READY=1, after ExecReload returned.
-  await waitShow('mlserve.service', ['ActiveState', 'SubState'], (s) => s['ActiveState'] === 'reloading', 30_000, seen);
-  await reload;
-  await waitShow('mlserve.service', ['ActiveState', 'SubState'], (s) => s['ActiveState'] === 'active', 60_000, seen);
-  const r = await load.stop();
-  assert.deepEqual(r.errors, []);
-  assert.ok(r.ok > 0);
-  t.diagnostic(`reload under load: ${r.ok} answered, ${r.failed} failed; states seen: ${[...seen].join(' ')}`);
-  assert.ok(seen.has('reloading/reload'), [...seen].join(' '));
-  assert.equal((await m.show('mlserve.service', ['MainPID']))['MainPID'], pid, 'a reload keeps the master');
-  const lines = (await journal()).slice(before.length).map((e) => e.MESSAGE);
-  assert.ok(lines.some((l) => l.includes('"msg":"reloaded"')), lines.join('\n'));
+/** One `systemctl show` sample during a reload, with the host's time (the container shares its clock). */
+interface Sample {
+  at: number;
+  state: string;
+  controlPid: string;
+}
+
+real('systemctl reload (ExecReload=mlserve reload --pid $MAINPID, no procps): mlserve\'s RELOADING=1 keeps the unit reloading after ExecReload exited, until its READY=1; chain reload under load, zero failed requests', async (t) => {
+  // systemd shows `reloading` by itself while ExecReload= runs: to see mlserve's RELOADING=1, the
+  // reload must outlast ExecReload's process. With fast-path = false every new worker loads tfjs
+  // (about a second each here, against ~0.1 s on the fast path), so the chain reload of 2 workers
+  // goes on for seconds after `mlserve reload --pid` has sent SIGHUP and exited.
+  await m.sh("sed -i '/^fast-path/d' /etc/mlserve/mlserve.ini && echo 'fast-path = false' >> /etc/mlserve/mlserve.ini");
+  const cursor = await m.journalCursor();
+  // systemd's debug log names each notification, the control process's exit and every state change.
+  await m.sh('systemd-analyze log-level debug');
+  try {
+    const pid = await mainPid();
+    const load = startLoad(sock, 4);
+    const samples: Sample[] = [];
+    let returned = false;
+    const reload = m.sh('systemctl reload mlserve.service', 60_000).finally(() => (returned = true));
+    await waitShow('mlserve.service', ['ActiveState', 'SubState', 'ControlPID'], (s) => {
+      samples.push({ at: Date.now(), state: `${s['ActiveState']}/${s['SubState']}`, controlPid: s['ControlPID']! });
+      return returned && s['ActiveState'] === 'active' && samples.some((x) => x.state === 'reloading/reload');
+    }, 60_000);
+    await reload;
+    const r = await load.stop();
+    const states = samples.map((x) => `${x.state}${x.controlPid === '0' ? '' : `(ExecReload ${x.controlPid})`}`);
+    t.diagnostic(`reload under load: ${r.ok} answered, ${r.failed} failed; states seen: ${[...new Set(states)].join(' ')}`);
+    assert.deepEqual(r.errors, []);
+    assert.ok(r.ok > 0);
+    assert.equal((await m.show('mlserve.service', ['MainPID']))['MainPID'], pid, 'a reload keeps the master');
+    const reloaded = await m.waitJournal(cursor, ['-t', 'mlserve'], /"msg":"reloaded"/, 60_000);
+    // Seen from outside: reloading with no ExecReload process left, before mlserve had reloaded.
+    const reloadedAt = Date.parse((JSON.parse(reloaded) as { time: string }).time);
+    const held = samples.filter((x) => x.state === 'reloading/reload' && x.controlPid === '0' && x.at < reloadedAt);
+    assert.ok(held.length > 0, `no sample reloading after ExecReload exited and before mlserve's READY=1: ${states.join(' ')}`);
+    assert.equal(samples.at(-1)!.state, 'active/running');
+    // Seen from systemd's side: the reload ends at mlserve's READY=1, not at ExecReload's exit.
+    // (systemd 252 keeps a RELOADING=1 that came while ExecReload ran and re-enters `reload` when
+    // it exits; one that comes after its exit enters `reload` from `running`: both wait for READY=1.)
+    const sys = (await m.sh(`journalctl _PID=1 -o cat --no-pager --after-cursor='${cursor}' | grep '^mlserve.service: '`)).split('\n');
+    const at = (re: RegExp, from = 0) => sys.findIndex((l, i) => i >= from && re.test(l));
+    const reloading = at(/Got notification message from PID \d+ \(RELOADING=1, MONOTONIC_USEC=\d+\)/);
+    const controlExit = at(/Control process exited, code=exited, status=0\/SUCCESS/);
+    const ready = at(/Got notification message from PID \d+ \(.*\bREADY=1\b/, Math.max(reloading, controlExit));
+    const running = at(/Changed reload -> running/, ready);
+    const context = sys.filter((l) => !/WATCHDOG=1|Sent message|Got message/.test(l)).join('\n');
+    assert.ok(reloading >= 0 && controlExit >= 0 && ready >= 0 && running >= 0, context);
+    assert.equal(sys.slice(running + 1).filter((l) => /Changed /.test(l)).length, 0, context);
+    assert.ok(!sys.slice(Math.max(reloading, controlExit), ready).some((l) => /Changed reload -> running/.test(l)), `running before READY=1:\n${context}`);
+  } finally {
+    await m.sh('systemd-analyze log-level info');
+    // Back to the fast path, applied by a reload (the later sub-tests time requests and restarts).
+    await m.sh("sed -i '/^fast-path/d' /etc/mlserve/mlserve.ini && systemctl reload mlserve.service", 60_000);
+    await waitShow('mlserve.service', ['ActiveState'], (s) => s['ActiveState'] === 'active', 60_000);
+  }
 });
 
 real('journal priorities: -p warning shows exactly mlserve\'s warnings and errors; every pino line is JSON in -o cat', async () => {
@@ -262,23 +304,51 @@ real('SIGSTOP of the master: the watchdog (WatchdogSec=8 by drop-in) kills it an
   assert.equal(await predict(), 200);
 });
 
-// Not proven here: that a request in flight at SIGTERM is answered. A half-sent request held
-// open across `systemctl stop` was answered in some runs and closed unanswered in others (to be
-// investigated: mlserve may close a connection whose request is not yet complete). What this
-// checks: under load, stop loses no request and mlserve reports drained.
-real('systemctl stop under load: no request fails, mlserve reports drained, then the socket activates it again', async (t) => {
+real('systemctl stop drains: a POST half sent at SIGTERM is answered 200 through mlserve.sock, Result=success; under load no request fails; then the socket activates it again', async (t) => {
   const before = (await journal()).length;
+  const oldPid = await mainPid();
+  const cursor = await m.journalCursor();
+  // A request in flight for certain: `Expect: 100-continue` makes the master answer `100
+  // Continue` once it has the headers, so the running instance holds it (not the socket's queue,
+  // whose connections the next instance would answer). Half the body before SIGTERM, the rest
+  // after mlserve logged "shutting down", with the FIN: the shape an earlier version of this check
+  // saw closed unanswered in some runs (node aborted a request whose client half-closed; fixed in
+  // src/master/httpServers.ts). Here that race did not always lose the answer: the regression
+  // test that fails without the fix, every time, is test/e2e/lifecycle.test.ts.
+  const body = JSON.stringify({ text: 'oil prices rose sharply in opec talks' });
+  const conn = connect(sock);
+  let answer = '';
+  conn.on('data', (d: Buffer) => (answer += d.toString()));
+  conn.on('error', () => undefined); // the answer (or its absence) is what is asserted
+  const closed = once(conn, 'close');
+  await once(conn, 'connect');
+  conn.write(`POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+  while (!answer.startsWith('HTTP/1.1 100')) await once(conn, 'data');
+  conn.write(body.slice(0, 10));
   const load = startLoad(sock, 8);
-  await m.sh('systemctl stop mlserve.service', 60_000);
+  const stop = m.sh('systemctl stop mlserve.service', 60_000);
+  await m.waitJournal(cursor, ['-t', 'mlserve'], /"msg":"shutting down"/, 30_000);
+  conn.end(body.slice(10));
+  await Promise.race([closed, stop.then(() => once(conn, 'close'))]);
+  assert.match(answer, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 [\s\S]*connection: close[\s\S]*"label"/);
+  await stop;
   const r = await load.stop();
   assert.deepEqual(r.errors, []);
+  // The stop was clean: the old master exited 0 within TimeoutStopSec, nothing killed.
+  const s = await m.show('mlserve.service', ['Result']);
+  assert.equal(s['Result'], 'success', JSON.stringify(s));
+  const sys = await m.sh(`journalctl -u mlserve.service -o cat --no-pager --after-cursor='${cursor}'`);
+  assert.match(sys, /mlserve\.service: Deactivated successfully\./);
+  assert.doesNotMatch(sys, /timed out|Killing process|status=\d+\/(KILL|ABRT)|code=exited, status=[1-9]/);
   const lines = (await journal()).slice(before).map((e) => JSON.parse(e.MESSAGE.startsWith('{') ? e.MESSAGE : '{}') as Record<string, unknown>);
-  const stopped = lines.find((l) => l['msg'] === 'stopped');
+  const stopped = lines.find((l) => l['msg'] === 'stopped' && String(l['pid']) === oldPid);
   assert.equal(stopped?.['drained'], true, JSON.stringify(lines.slice(-5)));
   const shutting = lines.find((l) => l['msg'] === 'shutting down');
   assert.ok(shutting);
-  t.diagnostic(`stop under load: ${r.ok} answered, ${r.failed} failed; at SIGTERM ${String(shutting['inFlight'])} in flight, ${String(shutting['queued'])} queued`);
+  t.diagnostic(`stop under load: the half-sent POST answered 200; ${r.ok} answered, ${r.failed} failed; at SIGTERM ${String(shutting['inFlight'])} in flight, ${String(shutting['queued'])} queued`);
+  // The load's connections made during the stop waited in the socket's queue and started it again.
   await waitShow('mlserve.service', ['ActiveState'], (s) => s['ActiveState'] === 'active', 60_000);
+  assert.equal(await predict(), 200);
 });
 
 real('hardening is enforced: no writes outside ReadWritePaths, no TCP socket; systemd-analyze security online = offline', async () => {

@@ -104,6 +104,50 @@ export class Machine {
     return r.stdout;
   }
 
+  /** The journal's current cursor: what {@link waitJournal} starts after. */
+  async journalCursor(): Promise<string> {
+    const out = await this.sh('journalctl -n 0 --show-cursor -q --no-pager');
+    const cursor = /^-- cursor: (.+)$/m.exec(out)?.[1];
+    if (!cursor) throw new Error(`journalctl printed no cursor: ${out}`);
+    return cursor;
+  }
+
+  /**
+   * Resolves with the first journal line (`journalctl -o cat` with `args`) after `cursor` that
+   * matches `pattern`, as journald records it (`journalctl -f`: an event, no polling); rejects
+   * after `timeoutMs`. The follower runs in its own process group, killed with it when done.
+   */
+  async waitJournal(cursor: string, args: string[], pattern: RegExp, timeoutMs: number): Promise<string> {
+    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: '/root' };
+    // nsenter forks journalctl (it enters a PID namespace): killing nsenter alone would leave it running.
+    const child = spawn('nsenter', ['-t', String(this.pid1), '-a', 'journalctl', '-f', '-o', 'cat', '--no-pager', `--after-cursor=${cursor}`, ...args],
+      { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no journal line matching ${pattern} within ${timeoutMs} ms; seen:\n${text.slice(-2000)}`)), timeoutMs);
+        child.stdout!.on('data', (d: Buffer) => {
+          text += d.toString();
+          const line = text.split('\n').find((l) => pattern.test(l));
+          if (line !== undefined) {
+            clearTimeout(timer);
+            resolve(line);
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`journalctl -f exited (${code}) before a line matched ${pattern}`));
+        });
+      });
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   /** `systemctl show UNIT -p A,B` as an object. */
   async show(unit: string, props: string[]): Promise<Record<string, string>> {
     const out = await this.sh(`systemctl show ${unit} -p ${props.join(',')}`);
