@@ -60,16 +60,17 @@ for (const fastPath of [true, false]) {
   });
 }
 
-test('a count-weighted tensor row on the fast path equals tfjs (weighted sparse kernel)', async () => {
+test('weighted tensor rows (count, tfidf, freq) on the fast path equal tfjs (weighted sparse kernel)', async () => {
   const [fast, tfjs] = [await serving(true), await serving(false)];
-  const values = tokenizer.textsToMatrix(texts, 'tfidf');
-  const [a, b] = await Promise.all([
-    fast.submit({ kind: 'tensor', rows: texts.length, values }, { scores: true }),
-    tfjs.submit({ kind: 'tensor', rows: texts.length, values }, { scores: true }),
-  ]);
-  let max = 0;
-  for (let i = 0; i < a.scores!.length; i++) max = Math.max(max, Math.abs(a.scores![i]! - b.scores![i]!));
-  assert.ok(max < 1e-5, `max |fast - tfjs| = ${max}`);
+  for (const mode of ['count', 'tfidf', 'freq'] as const) {
+    const values = tokenizer.textsToMatrix([...texts, 'oil oil oil prices prices'], mode);
+    const rows = values.length / bundle.inputWidth;
+    assert.ok(values.some((v) => v !== 0 && v !== 1), `${mode} rows are weighted, not 0/1`);
+    const [a, b] = await Promise.all([fast.submit({ kind: 'tensor', rows, values }, { scores: true }), tfjs.submit({ kind: 'tensor', rows, values }, { scores: true })]);
+    let max = 0;
+    for (let i = 0; i < a.scores!.length; i++) max = Math.max(max, Math.abs(a.scores![i]! - b.scores![i]!));
+    assert.ok(max < 1e-5, `${mode}: max |fast - tfjs| = ${max}`);
+  }
 });
 
 test('a model without tokenizer.json or preprocessing.json is tensor-only: text is a 400', async () => {
