@@ -308,10 +308,15 @@ class Connection implements UwsgiReply {
   }
 
   ended(): void {
+    // The request is whole and its answer is being computed: a client that half-closes after
+    // sending it still gets the answer, as uWSGI (which reads the request, then writes) and the
+    // HTTP side (httpAllowHalfOpen) answer it; a client that is really gone makes the write fail,
+    // and send() closes. Regression: the answer was dropped at the client's FIN.
+    if (this.phase === Phase.Answering) return;
     if (this.phase === Phase.Reading) this.owner.log.debug({ received: this.#received }, 'uwsgi client closed before its request was complete');
-    // Before the first byte (sniffing), during the packet, or while its answer is computed: the
-    // client gave up and nobody is left to answer. http.Server sockets are half-open, so this
-    // closes it (regression: a connect-only probe kept server.close(), so SIGTERM, waiting).
+    // Before the first byte (sniffing) or during the packet: the client gave up before asking.
+    // http.Server sockets are half-open, so this closes it (regression: a connect-only probe kept
+    // server.close(), so SIGTERM, waiting).
     this.#release();
     this.socket.destroy();
   }
