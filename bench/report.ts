@@ -112,7 +112,9 @@ serves ${results.model} and sits behind a real nginx (worker_processes 1) on a l
 servers run one at a time (\`mlserve uwsgi_pass\` is mlserve behind the seed's own nginx site, a
 new uwsgi connection a request, measured at c=64). wrk, nginx and the server share the machine's 2 CPUs, so the figures
 compare servers on this machine, not absolute capacity; each is a single run, so rerun to see the
-spread before reading much into differences of a few percent.
+spread before reading much into differences of a few percent. Measurements made by hand beside
+this report (before/after pairs, ceilings, what a round changed) are in
+[benchmark-notes.md](benchmark-notes.md), which no run overwrites.
 
 ## Command
 
