@@ -141,6 +141,9 @@ async function journal(extra: string[] = []): Promise<{ MESSAGE: string; PRIORIT
   return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { MESSAGE: string; PRIORITY: string });
 }
 
+/** Longest a start of the unit may take here (ExecStartPre's --check, then workers ready): a bound, not a goal. */
+const START_BUDGET_MS = 20_000;
+
 real('install as docs/deploy.md says: sysusers, tmpfiles, launcher, model, ini, --check, units, nginx', async () => {
   // The test's own drop-in goes in first, so `enable --now` starts the unit with it.
   await m.sh(`mkdir -p /etc/systemd/system/mlserve.service.d && printf '${TEST_DROP_IN}' > /etc/systemd/system/mlserve.service.d/zz-nspawn-test.conf`);
@@ -153,6 +156,15 @@ real('install as docs/deploy.md says: sysusers, tmpfiles, launcher, model, ini, 
   for (const unit of ['mlserve.service', 'mlserve.socket']) {
     const text = await m.sh(`systemctl cat ${unit}`);
     for (const [, path] of text.matchAll(/^Exec\w+=[-@:+!]*(\/\S+)/gm)) await m.sh(`test -x ${path}`);
+    // Every other path it names, too: the files its commands read (--config ...), its
+    // Documentation, ReadWritePaths, the socket's directory. A path after '-' may be missing.
+    for (const line of text.split('\n').filter((l) => /^(Exec\w+|Documentation|ReadWritePaths|ReadOnlyPaths|ListenStream|WorkingDirectory|EnvironmentFile)=/.test(l))) {
+      for (const [, optional, path] of line.replace(/^[^=]+=/, ' ').matchAll(/[\s=](-?)(?:file:\/\/)?(\/[^\s;]+)/g)) {
+        if (optional === '-') continue;
+        const target = line.startsWith('ListenStream=') ? path!.replace(/\/[^/]+$/, '') : path!;
+        assert.equal((await m.exec(['test', '-e', target])).code, 0, `${unit} names ${target} (${line}), which does not exist after docs/deploy.md`);
+      }
+    }
   }
   assert.equal((await m.exec(['sh', '-c', 'command -v kill >/dev/null && test -e /bin/kill'])).code === 0, false, 'the rootfs has no procps');
 });
@@ -282,6 +294,8 @@ real('kill -9 of the master: restarted after RestartSec=1, the socket kept', asy
     (s) => s['ActiveState'] === 'active' && s['MainPID'] !== s0['MainPID'] && s['MainPID'] !== '0', 90_000);
   assert.equal(Number(s1['NRestarts']), Number(s0['NRestarts']) + 1);
   assert.ok(Date.now() - t0 >= 1000, 'not before RestartSec');
+  // And soon after it: RestartSec, then the unit's own start (--check, workers ready).
+  assert.ok(Date.now() - t0 <= 1000 + START_BUDGET_MS, `active again ${Date.now() - t0} ms after kill -9: more than RestartSec + ${START_BUDGET_MS} ms`);
   t.diagnostic(`kill -9 -> active again in ${Date.now() - t0} ms`);
   assert.equal(await predict(), 200);
   const sys = await m.sh('journalctl -u mlserve.service -o cat --no-pager | tail -n 30');
@@ -298,6 +312,7 @@ real('SIGSTOP of the master: the watchdog (WatchdogSec=8 by drop-in) kills it an
     (s) => s['ActiveState'] === 'active' && s['MainPID'] !== s0['MainPID'] && s['MainPID'] !== '0', 100_000);
   assert.equal(Number(s1['NRestarts']), Number(s0['NRestarts']) + 1);
   assert.ok(Date.now() - t0 >= 8000 - 500, `killed after ${Date.now() - t0} ms, before WatchdogSec`);
+  assert.ok(Date.now() - t0 <= 8000 + 1000 + START_BUDGET_MS, `active again ${Date.now() - t0} ms after SIGSTOP: more than WatchdogSec + RestartSec + ${START_BUDGET_MS} ms`);
   t.diagnostic(`SIGSTOP -> active again in ${Date.now() - t0} ms`);
   const sys = await m.sh('journalctl -u mlserve.service -o cat --no-pager | tail -n 30');
   assert.match(sys, /Watchdog timeout/);
