@@ -7,6 +7,7 @@ import { killCause, poisonError } from './poisonErrors.js';
 import { QuarantinePlan, judge, type KillCause, type Verdict } from './quarantine.js';
 import { RequestQueue } from './requestQueue.js';
 import type { RequestResult } from '../model/requestResult.js';
+import { batchAnswers } from './batchAnswers.js';
 import { realClock, type Clock } from './clock.js';
 import { checkInput, inputRows, joinInputs, type InputSignature, type ModelInput, type SubmitOptions } from '../model/modelInput.js';
 import { inputSignature, type ModelBundle } from '../model/bundle.js';
@@ -379,23 +380,8 @@ export class Dispatcher {
         this.#opts.log.error({ worker: runner.slot, err, rows }, 'predict failed');
         for (const p of batch) p.reject(err);
       } else {
-        let offset = 0;
-        const all = result.scores;
-        const width = all && rows > 0 ? all.length / rows : 0;
-        const { thread } = runner;
-        for (const p of batch) {
-          const answer: RequestResult = {
-            classes: result.classes.subarray(offset, offset + p.rows),
-            probs: result.probs.subarray(offset, offset + p.rows),
-            slot: runner.slot,
-            labels: thread.labels,
-            decoding: thread.decoding,
-            ...(thread.version !== undefined ? { version: thread.version } : {}),
-          };
-          if ((p.scores || thread.decoding.kind === 'multi-label') && all) answer.scores = all.subarray(offset * width, (offset + p.rows) * width);
-          p.resolve(answer);
-          offset += p.rows;
-        }
+        const answers = batchAnswers(result, batch, runner.thread, runner.slot);
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(answers[i]!);
       }
     } catch (cause) {
       errors = this.#failed(runner, batch, rowsPerRequest, killed ? 'harakiri' : killCause(cause), cause);
