@@ -51,9 +51,11 @@ export interface LaneRequest {
  */
 export function predictLane(deps: AppDeps): <C>(req: LaneRequest, ctx: C, send: LaneSend<C>) => boolean {
   const { limits, log } = deps;
-  const uriLimit = maxUriLength(limits.maxTextLength);
   return function takePredict<C>(req: LaneRequest, ctx: C, send: LaneSend<C>): boolean {
     const url = req.url;
+    // Per request: a reload changes limits in place (regression: computed once, a reloaded
+    // max-text-length kept the old 414 bound).
+    const uriLimit = maxUriLength(limits.maxTextLength);
     if (url !== undefined && url.length > uriLimit) {
       const { status, headers, body } = errorParts(new MlserveError('ERR_URI_TOO_LONG', `the request target has ${url.length} bytes, more than ${uriLimit}; send long texts with POST /predict`), log);
       send(ctx, status, headers, body);

@@ -27,7 +27,8 @@ export class DeadlineSweep<T> {
 
   /** Expires `item` `ms` from now unless it is deleted first (a second add moves its deadline). */
   add(item: T, ms: number): void {
-    this.#deadlines.set(item, Date.now() + ms);
+    // Monotonic: a wall-clock step (NTP, a VM resumed) must not expire every waiting connection at once.
+    this.#deadlines.set(item, performance.now() + ms);
     if (this.#timer === null) {
       this.#timer = setInterval(this.#sweep, this.#tickMs);
       this.#timer.unref();
@@ -45,7 +46,7 @@ export class DeadlineSweep<T> {
   }
 
   readonly #sweep = (): void => {
-    const now = Date.now();
+    const now = performance.now();
     for (const [item, deadline] of this.#deadlines) {
       if (deadline > now) continue;
       this.#deadlines.delete(item);

@@ -97,3 +97,18 @@ test('an HTTP/1.0 request without Host is served, and its errors are JSON', asyn
     assert.equal(await ml.stop(), 0);
   }
 });
+
+// Regression: the lane computed its 414 bound once, so a reload of max-text-length (master.#apply
+// assigns the limits in place) kept the old bound: a text the new limit allows answered 414.
+test('the thin lane reads max-text-length at each request (a reload changes it)', async () => {
+  const { predictLane } = await import('../../src/http/fastPredict.js');
+  const { appDeps } = await import('./appDeps.js');
+  const deps = appDeps({ limits: { maxBatch: 4, maxTextLength: 100, maxBodySize: 1024 } });
+  const take = predictLane(deps);
+  Object.assign(deps.limits, { maxTextLength: 1000 }); // what master.#apply does on reload
+  const url = `/predict?text=${'%C3%A9'.repeat(300)}`; // 300 chars, 1814 bytes: over the old bound, under the new
+  const sent: number[] = [];
+  assert.ok(take({ method: 'GET', url, reqId: undefined, queueHeaders: false }, null, (_c, status) => sent.push(status)));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(sent, [200]);
+});

@@ -26,3 +26,21 @@ test('expires what is past its deadline within a tick, never what was deleted', 
   assert.equal(sweep.size, 0);
   clearTimeout(alive);
 });
+
+// Regression: deadlines were Date.now()-based; a wall-clock step forward (NTP, a VM resumed)
+// expired every waiting uwsgi connection at once (408s unearned, silent connections cut).
+test('a wall-clock step does not expire a deadline early', { timeout: 5000 }, async () => {
+  const expired: string[] = [];
+  const sweep = new DeadlineSweep<string>((s) => expired.push(s), 10);
+  sweep.add('slow sender', 4000);
+  const realNow = Date.now;
+  const stepped = realNow() + 60_000;
+  Date.now = () => stepped; // the clock stepped a minute forward; no real time passed
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    Date.now = realNow;
+    sweep.delete('slow sender');
+  }
+  assert.deepEqual(expired, []);
+});
