@@ -132,6 +132,11 @@ test('--check writes its report as JSON lines when stdout is the journal, as ind
   const report = lines.map((l) => JSON.parse(l.replace(/^<\d>/, '')) as { msg: string; check?: string[] }).find((e) => e.check);
   assert.match(report?.msg ?? '', /^mlserve: config .* ok; model reuters v1 ok/);
   assert.ok(report?.check?.some((l) => l.startsWith('engine: ')), JSON.stringify(report));
+  // Regression (found in review): the report went through the server's logger, so with
+  // log-level = warn ExecStartPre wrote nothing at all.
+  const quiet = await mlserveStdout([...args, '--log-level', 'warn'], true);
+  assert.equal(quiet.code, 0);
+  assert.ok(quiet.stdout.split('\n').some((l) => l.includes('"check":[')), quiet.stdout);
   const terminal = await mlserveStdout(args, false);
   assert.equal(terminal.code, 0);
   assert.match(terminal.stdout, /^mlserve: config .* ok; model reuters v1 ok .*\n {2}format: /m);

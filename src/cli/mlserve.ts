@@ -76,7 +76,9 @@ async function main(given: string[]): Promise<number> {
     const report = describeModel(bundle, { fastPath: config.fastPath, backend: config.backend });
     // ExecStartPre's stdout is the journal: the report is one JSON line there (`journalctl -o cat | jq`
     // parses every line of the unit); a terminal gets the indented text.
-    if (isJournalStream(1)) log.info({ check: report }, headline);
+    // Its own info-level JSON logger: `log-level = warn` or `log-format = pretty` must not silence
+    // or reformat the report (regression: with log-level warn, ExecStartPre wrote nothing).
+    if (isJournalStream(1)) createLogger({ level: 'info' }).info({ check: report }, headline);
     else process.stdout.write(`${headline}\n${report.map((line) => `  ${line}\n`).join('')}`);
     // uWSGI users ask `--check -v` what mlserve made of their ini: sources, ignored keys, placeholders.
     if (loaded.verbose) process.stdout.write(`\n${formatConfigReport(loaded)}`);

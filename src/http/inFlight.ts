@@ -14,6 +14,7 @@ const notLoad = new Set(['/healthz', '/readyz', '/metrics']);
  */
 export class InFlight {
   #count = 0;
+  #idle: Array<() => void> = [];
 
   /** Requests being answered now. */
   get count(): number {
@@ -27,7 +28,30 @@ export class InFlight {
 
   /** That request's answer went out, or it was given to a listener that counts it itself. */
   leave(): void {
-    this.#count--;
+    if (--this.#count === 0) this.#settle();
+  }
+
+  /**
+   * Resolves once no request is being answered, or after `timeoutMs` (whichever is first): at
+   * shutdown, the requests just answered 503 write it before their sockets are cut.
+   */
+  idle(timeoutMs: number): Promise<void> {
+    if (this.#count <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const waiters = this.#idle;
+      function done(): void {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i !== -1) waiters.splice(i, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  #settle(): void {
+    for (const done of this.#idle.splice(0)) done();
   }
 
   /** `listener`, counting every request it is given. */
@@ -38,7 +62,7 @@ export class InFlight {
       if (path !== undefined && notLoad.has(path)) return listener(req, res);
       this.#count++;
       // 'close' fires once, after 'finish' or when the client goes away first.
-      res.once('close', () => this.#count--);
+      res.once('close', () => this.leave());
       return listener(req, res);
     };
   }

@@ -441,6 +441,10 @@ export class Master extends EventEmitter {
     if (!drained) {
       log.warn({ queued: this.dispatcher.queueLength, inFlight: this.dispatcher.inFlight }, 'shutdown-timeout reached, dropping what is left');
       this.dispatcher.abortQueued(new MlserveError('ERR_SHUTTING_DOWN', 'the server shut down before this request ran'));
+      // Let the rejected requests write their 503 (Retry-After: nginx can retry it elsewhere)
+      // before the sockets are cut: their handlers run after this turn (regression: closeAll()
+      // ran first and nginx saw a reset, a 502). Bounded: a request stuck in a worker is cut.
+      await this.#inFlight.idle(200);
       this.#servers.closeAll();
     }
     await this.supervisor.stop(Math.max(100, graceMs - (performance.now() - t0)));
