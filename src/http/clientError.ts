@@ -28,7 +28,10 @@ export function maxHeaderSize(maxTextLength: number): number {
 export function clientErrorHandler(log: Logger): (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Duplex) => void {
   return function clientError(err, socket) {
     log.debug({ err }, 'client error');
-    if (!socket.writable || err.code === 'ECONNRESET') {
+    // A response already partly written on this connection (a pipelined request before the bad
+    // one): our bytes would land inside it. Node's own handler holds back in that case too.
+    const inFlight = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean } })._httpMessage;
+    if (!socket.writable || err.code === 'ECONNRESET' || inFlight?._headerSent === true) {
       socket.destroy();
       return;
     }
