@@ -6,6 +6,7 @@ interface MemFs {
   unlink(path: string): void;
 }
 import { invalid } from '../modelArtifacts.js';
+import { hdf5StoredLength } from './hdf5Superblock.js';
 
 /** A float32 array read from an HDF5 dataset, with its shape. */
 export interface H5Array {
@@ -23,12 +24,6 @@ const READABLE_FILTERS = new Map([
 
 let sequence = 0;
 
-/** h5wasm's switch between HDF5's printing error handler and one that throws (not in its typings). */
-interface ErrorHandlers {
-  activate_throwing_error_handler(): number;
-  deactivate_throwing_error_handler(): number;
-}
-
 /**
  * The deepest frame of an HDF5 error stack ("#006: .../H5Fsuper.c line 577 in H5F__super_read():
  * truncated file: eof = 30000, ...") as "truncated file: eof = 30000, ...": one line.
@@ -37,7 +32,7 @@ function hdf5Cause(err: unknown): string {
   const message = (err as { message?: unknown } | null)?.message;
   const text = typeof message === 'string' ? message : typeof err === 'string' ? err : '';
   const frames = [...text.matchAll(/#\d+: .* in [\w]+\(\): (.*)$/gm)].map((m) => m[1]!.trim());
-  return frames.at(-1) ?? (text.split('\n').find((l) => l.trim() !== '')?.trim() || 'not an HDF5 file');
+  return frames.at(-1) ?? (text.split('\n').find((l) => l.trim() !== '')?.trim() || "its structure is unreadable: HDF5's own report is on stderr");
 }
 
 /**
@@ -61,29 +56,34 @@ export class H5File {
 
   /**
    * Opens HDF5 bytes. Throws ERR_MODEL_INVALID naming `label` when HDF5 cannot read them, in one
-   * line: HDF5's own error stack (a dozen lines on stderr by default) becomes its deepest cause.
+   * line: a truncated file (the common damage) is told from its superblock before HDF5 opens it;
+   * for other damage HDF5 prints its own stack on stderr and the error names its deepest cause.
    */
   static async open(bytes: Uint8Array, label: string): Promise<H5File> {
-    const module = (await h5wasm.ready) as unknown as ErrorHandlers & { FS: unknown };
-    const fs = module.FS as MemFs;
+    const damaged = (cause: string, err?: unknown): never =>
+      invalid(label, `HDF5 cannot open it (${cause}); the file is damaged or truncated: copy it again, or save it again with model.save(...)`, err);
+    // Regression: a truncated .h5 printed HDF5-DIAG's stack to stderr, then failed with h5wasm's
+    // "name not defined!". Told from the superblock first, in one line, before HDF5 sees it.
+    const stored = hdf5StoredLength(bytes);
+    if (stored !== null && stored > bytes.length) damaged(`truncated file: eof = ${bytes.length}, stored_eof = ${stored}`);
+    const module = await h5wasm.ready;
+    const fs = module.FS as unknown as MemFs;
     const path = `/mlserve-${process.pid}-${++sequence}.h5`;
-    fs.writeFile(path, bytes);
     let file: InstanceType<typeof h5wasm.File> | null = null;
     let cause: unknown = null;
-    // Regression: a truncated .h5 printed HDF5-DIAG's stack to stderr, then failed on a bad file
-    // id with h5wasm's "name not defined!" and a JavaScript stack. With the throwing handler the
-    // failure is an exception carrying HDF5's text (h5wasm's activate_throwing_error_handler).
-    module.activate_throwing_error_handler();
     try {
+      fs.writeFile(path, bytes);
       file = new h5wasm.File(path, 'r');
     } catch (err) {
       cause = err;
-    } finally {
-      module.deactivate_throwing_error_handler();
     }
     if (file === null || Number(file.file_id) < 0) {
-      fs.unlink(path);
-      return invalid(label, `HDF5 cannot open it (${hdf5Cause(cause)}); the file is damaged or truncated: copy it again, or save it again with model.save(...)`, cause);
+      try {
+        fs.unlink(path);
+      } catch {
+        // never written: nothing to remove
+      }
+      return damaged(hdf5Cause(cause), cause);
     }
     return new H5File(label, file, path, fs);
   }
