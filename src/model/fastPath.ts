@@ -141,6 +141,7 @@ export function poolEmbedding(e: EmbeddingPool, ids: Float32Array, h: Float32Arr
     for (let k = 0; k < outputDim; k++) acc[k] = acc[k]! + table[row + k]!;
     count++;
   }
+  // All padding (no known word): zeros, where Keras's 0/0 gives NaN; tfjs (kerasCompatLayers) does the same.
   for (let k = 0; k < outputDim; k++) h[k] = count === 0 ? 0 : acc[k]! / count;
 }
 

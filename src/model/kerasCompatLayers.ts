@@ -53,9 +53,11 @@ export function registerKerasCompat(tf: Tf): void {
         const steps = this.#channelsFirst ? 2 : 1;
         const mask = kwargs.mask as Tensor | undefined;
         if (mask == null) return tf.mean(x, steps);
-        // keras/src/layers/pooling/global_average_pooling1d.py: sum(x * mask) / sum(mask)
+        // keras/src/layers/pooling/global_average_pooling1d.py: sum(x * mask) / sum(mask). A row
+        // that is all padding (a text with no known word) is 0/0 = NaN in Keras; here it pools to
+        // zeros, as the fast path does, so both engines answer it the same and with numbers.
         const m = tf.expandDims(tf.cast(mask, 'float32'), this.#channelsFirst ? 1 : 2);
-        return tf.div(tf.sum(tf.mul(x, m), steps), tf.sum(m, steps));
+        return tf.divNoNan(tf.sum(tf.mul(x, m), steps), tf.sum(m, steps));
       });
     }
     override getConfig() {

@@ -40,7 +40,8 @@ export function textVectorizationTokens(text: string, c: Pick<TextVectorizationC
   const widths = typeof c.ngrams === 'number' ? Array.from({ length: c.ngrams }, (_, i) => i + 1) : c.ngrams;
   const out: string[] = [];
   for (const n of widths) {
-    if (n === 1) out.push(...tokens);
+    // A loop, not push(...tokens): spreading passes every token as an argument (RangeError past ~125k).
+    if (n === 1) for (const t of tokens) out.push(t);
     else for (let i = 0; i + n <= tokens.length; i++) out.push(tokens.slice(i, i + n).join(' '));
   }
   return out;

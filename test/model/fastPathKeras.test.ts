@@ -117,3 +117,22 @@ test('the noise layers (GaussianNoise, GaussianDropout, AlphaDropout, SpatialDro
   const masking = planFastPath({ ...bundle, modelTopology: { ...topo, config: { ...topo.config, layers: [input!, noop('Masking', 4), dense!, head!] } } });
   assert.ok(!masking.ok && /noop_4 is a Masking/.test(masking.reason), JSON.stringify(masking));
 });
+
+// Regression (found in review): a row that is all padding (a text with no known word) pooled to
+// zeros on the fast path but to NaN on tfjs (Keras's 0/0), so the answer depended on fast-path.
+// Both engines now pool it to zeros and answer numbers.
+test('k3_embed_gap_masked: an all-padding row gets the same finite answer on the fast path and on tfjs', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  const { createPredictor } = await import('../../src/model/predictor.js');
+  const bundle = await readModelBundle(k3, { name: 'm', version: 1 }, join(k3, 'k3_embed_gap_masked.keras'));
+  const fast = createFastPredictor(bundle);
+  if (!('predictor' in fast)) assert.fail(fast.reason);
+  const x = readNpy(join(k3, 'k3_embed_gap_masked_x.npy'));
+  const width = x.shape[1]!;
+  const rows = new Float32Array(2 * width); // row 0: all padding; row 1: the fixture's first row
+  rows.set(Float32Array.from(x.data).subarray(0, width), width);
+  const viaFast = fast.predictor.forward(rows, 2);
+  const viaTfjs = (await createPredictor(bundle, tf)).forward(rows, 2);
+  for (const v of viaTfjs) assert.ok(Number.isFinite(v), `tfjs answered ${v}`);
+  assert.ok(maxDiff(viaFast, viaTfjs) < 1e-5, `max |fast - tfjs| = ${maxDiff(viaFast, viaTfjs)}`);
+});

@@ -109,3 +109,10 @@ test('preprocessing.json errors name the key', () => {
   ];
   for (const [doc, message] of cases) assert.throws(() => parsePreprocessing(doc), (err: unknown) => err instanceof PreprocessingError && message.test(err.message));
 });
+
+// Regression (found in review): out.push(...tokens) passed every token as a call argument and
+// threw RangeError past ~125k tokens (a raised max-text-length).
+test('TextVectorization ngrams over a very long text do not overflow the stack', () => {
+  const tokens = textVectorizationTokens('a '.repeat(200_000), { standardize: null, split: 'whitespace', ngrams: 2 });
+  assert.equal(tokens.length, 399_999);
+});

@@ -60,8 +60,12 @@ export async function findArtifact(dir: string, file?: string): Promise<ModelArt
     else if (kind === 'hdf5') {
       const bytes = await readFile(f);
       const h5 = await H5File.open(bytes, f);
-      const full = h5.attrString('/', 'model_config') !== undefined;
-      h5.close();
+      let full: boolean;
+      try {
+        full = h5.attrString('/', 'model_config') !== undefined;
+      } finally {
+        h5.close();
+      }
       bytesOf.set(f, bytes);
       if (full) found.push({ kind: 'keras-h5', file: f, bytes });
       else weights.push(f);
