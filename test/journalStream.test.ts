@@ -70,23 +70,39 @@ test('isJournalStream: false for a closed descriptor or a malformed variable', (
   assert.equal(isJournalStream(1, { JOURNAL_STREAM: `${st.dev}` }), false);
 });
 
-/** Runs `mlserve ARGS` with stderr to a file, JOURNAL_STREAM pointing at it when `journal`; returns its stderr. */
-async function mlserveStderr(args: string[], journal: boolean): Promise<{ code: number; stderr: string }> {
+/**
+ * Runs `mlserve ARGS` with `stream` (stdout or stderr) to a file, JOURNAL_STREAM pointing at it
+ * when `journal`; returns its exit code and what it wrote there.
+ */
+async function mlserveTo(stream: 'stdout' | 'stderr', args: string[], journal: boolean): Promise<{ code: number; text: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'mlserve-journal-'));
   try {
-    const file = join(dir, 'stderr');
+    const file = join(dir, stream);
     const fd = openSync(file, 'w');
     const st = fstatSync(fd, { bigint: true });
     const env = { ...process.env };
     delete env['JOURNAL_STREAM'];
     if (journal) env['JOURNAL_STREAM'] = `${st.dev}:${st.ino}`;
-    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/mlserve.js'), ...args], { env, cwd: repoRoot, stdio: ['ignore', 'ignore', fd] });
+    const stdio = stream === 'stdout' ? (['ignore', fd, 'inherit'] as const) : (['ignore', 'ignore', fd] as const);
+    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/mlserve.js'), ...args], { env, cwd: repoRoot, stdio: [...stdio] });
     closeSync(fd);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const [code] = (await once(child, 'exit')) as [number];
-    return { code, stderr: readFileSync(file, 'utf8') };
+    clearTimeout(timer);
+    return { code, text: readFileSync(file, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function mlserveStderr(args: string[], journal: boolean): Promise<{ code: number; stderr: string }> {
+  const { code, text } = await mlserveTo('stderr', args, journal);
+  return { code, stderr: text };
+}
+
+async function mlserveStdout(args: string[], journal: boolean): Promise<{ code: number; stdout: string }> {
+  const { code, text } = await mlserveTo('stdout', args, journal);
+  return { code, stdout: text };
 }
 
 // Issue 16 item 2, the line an operator alerts on: a start that fails (ExecStartPre's --check, a
@@ -99,27 +115,6 @@ test('the fail-fast line on stderr carries <3> (err) when stderr is the journal,
   assert.equal(plain.code, 1);
   assert.equal(plain.stderr, journal.stderr.slice(3));
 });
-
-/** Runs `mlserve ARGS` with stdout to a file, JOURNAL_STREAM pointing at it when `journal`; returns its stdout. */
-async function mlserveStdout(args: string[], journal: boolean): Promise<{ code: number; stdout: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mlserve-journal-'));
-  try {
-    const file = join(dir, 'stdout');
-    const fd = openSync(file, 'w');
-    const st = fstatSync(fd, { bigint: true });
-    const env = { ...process.env };
-    delete env['JOURNAL_STREAM'];
-    if (journal) env['JOURNAL_STREAM'] = `${st.dev}:${st.ino}`;
-    const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/mlserve.js'), ...args], { env, cwd: repoRoot, stdio: ['ignore', fd, 'inherit'] });
-    closeSync(fd);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const [code] = (await once(child, 'exit')) as [number];
-    clearTimeout(timer);
-    return { code, stdout: readFileSync(file, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 // Issue 16 item 2, `journalctl -o cat | jq` parses every line: ExecStartPre's --check printed an
 // indented human report into the unit's journal. There it is one JSON line (the report in `check`).

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MlserveError } from '../../../src/errors.js';
+import { oneLineError } from '../../helpers/oneLineError.js';
 import { H5File } from '../../../src/model/keras/h5File.js';
 import { normalizeKerasConfig } from '../../../src/model/keras/normalizeConfig.js';
 import { readKerasH5, readKerasZip } from '../../../src/model/keras/readKerasModel.js';
@@ -19,40 +19,30 @@ import { repoRoot } from '../../helpers/paths.js';
 const shared = join(repoRoot, '..', 'shared', 'fixtures');
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-h5py (the pyenv python3 on PATH lacks it)
 
-function rejectsWith(code: string, pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof MlserveError, String(err));
-    assert.equal(err.code, code);
-    assert.match(err.message, pattern);
-    assert.ok(!err.message.includes('\n'), 'one line');
-    return true;
-  };
-}
-
 test('a Keras 1.x file is refused, naming the version and how to re-save it', async () => {
   const file = join(shared, 'keras', 'dl4j_simple_lstm_tf_keras_1_model.h5');
-  await assert.rejects(readKerasH5(await readFile(file), file), rejectsWith('ERR_MODEL_UNSUPPORTED', /dl4j_simple_lstm_tf_keras_1_model\.h5: a Keras 1\.x file \(keras_version 1\.2\.2\); .*save it again with model\.save\('model\.h5'\)/));
+  await assert.rejects(readKerasH5(await readFile(file), file), oneLineError('ERR_MODEL_UNSUPPORTED', /dl4j_simple_lstm_tf_keras_1_model\.h5: a Keras 1\.x file \(keras_version 1\.2\.2\); .*save it again with model\.save\('model\.h5'\)/));
 });
 
 test('a custom class is refused, naming it', async () => {
   const file = join(shared, 'keras', 'keras_nested_container_custom_class.keras');
-  await assert.rejects(readKerasZip(await readFile(file), file), rejectsWith('ERR_MODEL_UNSUPPORTED', /keras_nested_container_custom_class\.keras: layer nested_dense_model is the custom class legacy_nested_container>NestedDenseModel.*built-in layers/));
+  await assert.rejects(readKerasZip(await readFile(file), file), oneLineError('ERR_MODEL_UNSUPPORTED', /keras_nested_container_custom_class\.keras: layer nested_dense_model is the custom class legacy_nested_container>NestedDenseModel.*built-in layers/));
 });
 
 test('a Lambda layer is refused, naming the layer', () => {
   const config = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'InputLayer', config: { name: 'in', batch_shape: [null, 3] } }, { class_name: 'Lambda', config: { name: 'double_it', function: 'x*2' } }] } };
-  assert.throws(() => normalizeKerasConfig(config, { file: 'm.keras', kerasVersion: '3.16.0' }), rejectsWith('ERR_MODEL_UNSUPPORTED', /m\.keras: layer double_it is a Lambda.*replace the Lambda with built-in layers/));
+  assert.throws(() => normalizeKerasConfig(config, { file: 'm.keras', kerasVersion: '3.16.0' }), oneLineError('ERR_MODEL_UNSUPPORTED', /m\.keras: layer double_it is a Lambda.*replace the Lambda with built-in layers/));
 });
 
 test('a truncated .keras zip is an invalid model naming the file', async () => {
   const bytes = await readFile(join(shared, 'keras3', 'k3_mlp_bow.keras'));
-  await assert.rejects(readKerasZip(bytes.subarray(0, bytes.length >> 1), 'half.keras'), rejectsWith('ERR_MODEL_INVALID', /half\.keras: is a damaged or truncated zip/));
+  await assert.rejects(readKerasZip(bytes.subarray(0, bytes.length >> 1), 'half.keras'), oneLineError('ERR_MODEL_INVALID', /half\.keras: is a damaged or truncated zip/));
 });
 
 // Regression: HDF5's error stack went to stderr and h5wasm then failed with "name not defined!".
 test('a truncated .h5 is an invalid model in one line naming the file and HDF5\'s deepest cause', async () => {
   const bytes = await readFile(join(shared, 'keras3', 'k3_mlp_bow.h5'));
-  await assert.rejects(readKerasH5(bytes.subarray(0, 30_000), 'cut.h5'), rejectsWith('ERR_MODEL_INVALID', /^cut\.h5: HDF5 cannot open it \(truncated file: eof = 30000, .*stored_eof = 56512\); the file is damaged or truncated/));
+  await assert.rejects(readKerasH5(bytes.subarray(0, 30_000), 'cut.h5'), oneLineError('ERR_MODEL_INVALID', /^cut\.h5: HDF5 cannot open it \(truncated file: eof = 30000, .*stored_eof = 56512\); the file is damaged or truncated/));
   // The file after a failed open still reads: the throwing handler is only around H5Fopen.
   const ok = await readKerasH5(bytes, 'k3_mlp_bow.h5');
   assert.equal(ok.layers.length, 3);
@@ -82,12 +72,12 @@ with zipfile.ZipFile(f'{tmp}/sharded.keras', 'w') as z:
 `, join(shared, 'keras3', 'k3_mlp_bow.h5'), tmp], { timeout: 30_000 });
 
 test('float16 weights are refused, naming the weight', async () => {
-  await assert.rejects(readKerasH5(readFileSync(join(tmp, 'f16.h5')), 'f16.h5'), rejectsWith('ERR_MODEL_INVALID', /f16\.h5: weight model_weights\/.*kernel is float16; mlserve serves float32 weights only/));
+  await assert.rejects(readKerasH5(readFileSync(join(tmp, 'f16.h5')), 'f16.h5'), oneLineError('ERR_MODEL_INVALID', /f16\.h5: weight model_weights\/.*kernel is float16; mlserve serves float32 weights only/));
 });
 
 for (const [kind, what] of [['f64', 'float64'], ['i8', 'dtype']] as const) {
   test(`${kind === 'f64' ? 'float64' : 'int8 (quantized)'} weights are refused, naming the weight`, async () => {
-    await assert.rejects(readKerasH5(readFileSync(join(tmp, `${kind}.h5`)), `${kind}.h5`), rejectsWith('ERR_MODEL_INVALID', new RegExp(`${kind}\\.h5: weight model_weights/.*kernel is ${what}.*; mlserve serves float32 weights only`)));
+    await assert.rejects(readKerasH5(readFileSync(join(tmp, `${kind}.h5`)), `${kind}.h5`), oneLineError('ERR_MODEL_INVALID', new RegExp(`${kind}\\.h5: weight model_weights/.*kernel is ${what}.*; mlserve serves float32 weights only`)));
   });
 }
 
@@ -96,17 +86,17 @@ test('a Keras 3 quantized layer and a mixed-precision dtype policy are refused, 
     class_name: 'Sequential',
     config: { name: 's', layers: [{ class_name: 'InputLayer', config: { name: 'in', batch_shape: [null, 3] } }, { class_name: 'Dense', config: { name: 'd', units: 2, ...config } }] },
   });
-  assert.throws(() => normalizeKerasConfig(dense({ quantization_mode: 'int8' }), { file: 'q.keras', kerasVersion: '3.16.0' }), rejectsWith('ERR_MODEL_UNSUPPORTED', /q\.keras: layer d is quantized.*save the model before quantizing it/));
+  assert.throws(() => normalizeKerasConfig(dense({ quantization_mode: 'int8' }), { file: 'q.keras', kerasVersion: '3.16.0' }), oneLineError('ERR_MODEL_UNSUPPORTED', /q\.keras: layer d is quantized.*save the model before quantizing it/));
   const mixed = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'mixed_float16' }, registered_name: null };
-  assert.throws(() => normalizeKerasConfig(dense({ dtype: mixed }), { file: 'mp.keras', kerasVersion: '3.16.0' }), rejectsWith('ERR_MODEL_UNSUPPORTED', /mp\.keras: layer d computes in mixed_float16.*set_dtype_policy\('float32'\)/));
+  assert.throws(() => normalizeKerasConfig(dense({ dtype: mixed }), { file: 'mp.keras', kerasVersion: '3.16.0' }), oneLineError('ERR_MODEL_UNSUPPORTED', /mp\.keras: layer d computes in mixed_float16.*set_dtype_policy\('float32'\)/));
 });
 
 test('an HDF5 filter h5wasm cannot decode (lzf) is refused, naming the weight', async () => {
-  await assert.rejects(readKerasH5(readFileSync(join(tmp, 'lzf.h5')), 'lzf.h5'), rejectsWith('ERR_MODEL_INVALID', /lzf\.h5: weight model_weights\/.*kernel uses HDF5 filter 32000/));
+  await assert.rejects(readKerasH5(readFileSync(join(tmp, 'lzf.h5')), 'lzf.h5'), oneLineError('ERR_MODEL_INVALID', /lzf\.h5: weight model_weights\/.*kernel uses HDF5 filter 32000/));
 });
 
 test('sharded .keras weights are refused', async () => {
-  await assert.rejects(readKerasZip(readFileSync(join(tmp, 'sharded.keras')), 'sharded.keras'), rejectsWith('ERR_MODEL_UNSUPPORTED', /sharded\.keras: has sharded weights/));
+  await assert.rejects(readKerasZip(readFileSync(join(tmp, 'sharded.keras')), 'sharded.keras'), oneLineError('ERR_MODEL_UNSUPPORTED', /sharded\.keras: has sharded weights/));
 });
 
 function walk(h5: H5File, group: string, out: string[]): void {

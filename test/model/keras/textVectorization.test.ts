@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { MlserveError } from '../../../src/errors.js';
+import { oneLineError } from '../../helpers/oneLineError.js';
 import { readModelBundle } from '../../../src/model/bundle.js';
 import { describeModel } from '../../../src/model/describeModel.js';
 import { createFastPredictor } from '../../../src/model/fastPredictor.js';
@@ -122,16 +122,6 @@ test('preprocessing.json with the layer config and its vocabulary.txt asset give
   assert.deepEqual(vocabularyLines(asset.replace(/\n/g, '\r\n') + '\r\n\n'), want.vocabulary);
 });
 
-function rejects(code: string, pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof MlserveError, String(err));
-    assert.equal(err.code, code);
-    assert.match(err.message, pattern);
-    assert.ok(!err.message.includes('\n'), 'one line');
-    return true;
-  };
-}
-
 for (const [what, kind, edit, code, pattern] of [
   ['a custom standardize function', 'int', { standardize: { module: '__main__', class_name: 'function', config: 'my_standardize', registered_name: 'my_standardize' } }, 'ERR_MODEL_UNSUPPORTED', /model\.keras: layer text_vectorization \(TextVectorization\): standardize is the custom callable "my_standardize", whose Python code is not in the file/],
   ['a lambda split', 'int', { split: { class_name: '__lambda__', config: { value: ['4wEAAAAA', null, null] } } }, 'ERR_MODEL_UNSUPPORTED', /split is the custom callable "__lambda__"/],
@@ -147,7 +137,7 @@ for (const [what, kind, edit, code, pattern] of [
     const { dir } = versionDir();
     const file = join(dir, 'model.keras');
     writeTextVectorizationKeras(file, kind, [], edit);
-    await assert.rejects(readKerasZip(readFileSync(file), file), rejects(code, pattern));
+    await assert.rejects(readKerasZip(readFileSync(file), file), oneLineError(code, pattern));
   });
 }
 
@@ -155,7 +145,7 @@ test('refused: a preprocessing.json beside a .keras that has its own TextVectori
   const { dir } = versionDir();
   writeTextVectorizationKeras(join(dir, 'model.keras'), 'int', []);
   writeFileSync(join(dir, 'preprocessing.json'), JSON.stringify({ tokenizer: 'tokenizer.json', texts_to_matrix: {} }));
-  await assert.rejects(readModelBundle(dir, { name: 'tv', version: 1 }), rejects('ERR_MODEL_INVALID', /preprocessing\.json: .*model\.keras layer text_vectorization is a TextVectorization that mlserve runs as the model's preprocessing; remove preprocessing\.json/));
+  await assert.rejects(readModelBundle(dir, { name: 'tv', version: 1 }), oneLineError('ERR_MODEL_INVALID', /preprocessing\.json: .*model\.keras layer text_vectorization is a TextVectorization that mlserve runs as the model's preprocessing; remove preprocessing\.json/));
 });
 
 const POLICY = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } };
@@ -174,7 +164,7 @@ for (const [what, config, pattern] of [
   ['a string input of several strings a row', { class_name: 'Sequential', config: { name: 's', layers: [stringInput('in', [null, 3]), tvLayer('tv', 'in')] } }, /m\.keras: input in has shape \[null,3\]; the TextVectorization tv reads one string per row/],
 ] as [string, unknown, RegExp][]) {
   test(`refused: ${what}`, () => {
-    assert.throws(() => findTextVectorization(config, 'm.keras'), rejects('ERR_MODEL_UNSUPPORTED', pattern));
+    assert.throws(() => findTextVectorization(config, 'm.keras'), oneLineError('ERR_MODEL_UNSUPPORTED', pattern));
   });
 }
 
@@ -188,7 +178,7 @@ test('a Functional TextVectorization is cut out: the input takes its width, its 
 
 test('a TextVectorization in an HDF5 model is refused with how to save it as .keras', () => {
   const config = { class_name: 'Sequential', config: { name: 's', layers: [stringInput('in'), tvLayer('tv', 'in')] } };
-  assert.throws(() => normalizeKerasConfig(config, { file: 'm.h5', kerasVersion: '3.16.0' }), rejects('ERR_MODEL_UNSUPPORTED', /m\.h5: layer tv is a TextVectorization, which mlserve runs from a \.keras file only .*model\.save\('model\.keras'\)/));
+  assert.throws(() => normalizeKerasConfig(config, { file: 'm.h5', kerasVersion: '3.16.0' }), oneLineError('ERR_MODEL_UNSUPPORTED', /m\.h5: layer tv is a TextVectorization, which mlserve runs from a \.keras file only .*model\.save\('model\.keras'\)/));
 });
 
 test("TextVectorization.get_config(): Keras's deprecated mode names, ngrams lists; what is refused names the key", () => {
