@@ -5,17 +5,23 @@ import type { LaneRequest, predictLane } from './fastPredict.js';
 import { PRIORITY_HEADER, TIMEOUT_HEADER } from './queueOptions.js';
 
 /**
- * A header of a uwsgi request as node's IncomingMessage reads it: repeats joined with ", ",
- * spaces and tabs around the value trimmed; undefined when absent.
+ * What the lane reads of a uwsgi request's headers, in one pass (a request a connection: this is
+ * the hot path): X-Request-Id as node's IncomingMessage reads it (repeats joined with ", ",
+ * spaces and tabs around the value trimmed), and whether a queue header (timeout, priority) is
+ * present, which sends the request to hono.
  */
-export function uwsgiHeader(request: UwsgiHttpRequest, name: string): string | undefined {
-  let value: string | undefined;
+function laneHeaders(request: UwsgiHttpRequest): { reqId: string | undefined; queueHeaders: boolean } {
+  let reqId: string | undefined;
+  let queueHeaders = false;
   for (const [n, v] of request.headers) {
-    if (n !== name) continue;
-    const trimmed = v.replace(/^[ \t]+|[ \t]+$/g, '');
-    value = value === undefined ? trimmed : `${value}, ${trimmed}`;
+    if (n === 'x-request-id') {
+      const trimmed = v.replace(/^[ \t]+|[ \t]+$/g, '');
+      reqId = reqId === undefined ? trimmed : `${reqId}, ${trimmed}`;
+    } else if (n === TIMEOUT_HEADER || n === PRIORITY_HEADER) {
+      queueHeaders = true;
+    }
   }
-  return value;
+  return { reqId, queueHeaders };
 }
 
 /**
@@ -32,12 +38,7 @@ export function uwsgiPredictLane(take: ReturnType<typeof predictLane>, inFlight:
   return function uwsgiPredict(request, reply) {
     // Only the hot route's shape is looked at further: any other request goes its old way untouched.
     if (request.method !== 'GET' || !request.target.startsWith('/predict?')) return false;
-    const lane: LaneRequest = {
-      method: request.method,
-      url: request.target,
-      reqId: uwsgiHeader(request, 'x-request-id'),
-      queueHeaders: uwsgiHeader(request, TIMEOUT_HEADER) !== undefined || uwsgiHeader(request, PRIORITY_HEADER) !== undefined,
-    };
+    const lane: LaneRequest = { method: request.method, url: request.target, ...laneHeaders(request) };
     inFlight.enter();
     if (take(lane, reply, sendUwsgi)) return true;
     inFlight.leave();

@@ -46,13 +46,6 @@ export class UwsgiConnections {
     this.#direct = direct;
   }
 
-  /** Connections still sending their request (not yet handed to the HTTP server or answered). */
-  get reading(): number {
-    let n = 0;
-    for (const c of this.#deadlines.items()) if (c.phase === 'reading') n++;
-    return n;
-  }
-
   /** Cuts every connection still sending its request or waiting for a direct answer (end of the grace period). */
   closeAll(): void {
     for (const c of [...this.#deadlines.items(), ...this.#answering]) c.socket.destroy();
