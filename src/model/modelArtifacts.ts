@@ -96,7 +96,7 @@ export async function readModelArtifacts(dir: string): Promise<ModelArtifactFile
       return invalid(names, `${got} bytes, but the weights listed for it in ${MODEL_JSON} need ${group.bytes}`);
     }
   }
-  const weightData = concat(chunks);
+  const weightData = concatBytes(chunks);
   const artifacts: ModelArtifactFiles = { modelTopology: json.modelTopology, weightSpecs, weightData };
   if (isRecord(json.trainingConfig)) artifacts.trainingConfig = json.trainingConfig as unknown as io.TrainingConfig;
   return artifacts;
@@ -111,7 +111,7 @@ export async function writeModelArtifacts(dir: string, artifacts: io.ModelArtifa
     throw new MlserveError('ERR_MODEL_INVALID', `${dir}: nothing to save (no topology or weight specs)`);
   }
   const data = artifacts.weightData;
-  const weightData = data === undefined ? new ArrayBuffer(0) : Array.isArray(data) ? concat(data.map((b) => Buffer.from(b))) : data;
+  const weightData = data === undefined ? new ArrayBuffer(0) : Array.isArray(data) ? concatBytes(data.map((b) => Buffer.from(b))) : data;
   const modelJson = {
     modelTopology: artifacts.modelTopology,
     format: artifacts.format ?? 'layers-model',
@@ -141,11 +141,11 @@ function isInside(dir: string, p: string): boolean {
 }
 
 /** Concatenates into a fresh ArrayBuffer of exactly the total length (no Buffer pool slack). */
-function concat(chunks: readonly Uint8Array[]): ArrayBuffer {
+export function concatBytes(chunks: readonly ArrayBufferView[]): ArrayBuffer {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let offset = 0;
   for (const c of chunks) {
-    out.set(c, offset);
+    out.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), offset);
     offset += c.byteLength;
   }
   return out.buffer;

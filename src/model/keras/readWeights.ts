@@ -1,5 +1,5 @@
 import type { io } from '@tensorflow/tfjs';
-import { invalid } from '../modelArtifacts.js';
+import { concatBytes, invalid } from '../modelArtifacts.js';
 import type { H5Array, H5File } from './h5File.js';
 import { tfjsWeightNames } from './layerWeightNames.js';
 import { originalClass, type KerasLayerConfig } from './normalizeConfig.js';
@@ -106,14 +106,7 @@ function pack(layers: KerasLayerConfig[], arrays: H5Array[][], label: string): P
       chunks.push(a.data);
     });
   });
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Float32Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return { weightSpecs, weightData: out.buffer };
+  return { weightSpecs, weightData: concatBytes(chunks) };
 }
 
 
