@@ -32,6 +32,17 @@ function endQuietlyOnClosedStdout(): void {
   });
 }
 
+/**
+ * A one-shot action's answer: in the journal (ExecStartPre's --check, ExecReload's reload) one
+ * info-level JSON line, so `journalctl -o cat | jq` parses every line of the unit, whatever
+ * `log-level` or `log-format` say (regression: with log-level warn, --check wrote nothing);
+ * on a terminal, `text`.
+ */
+function reportOneShot(fields: Record<string, unknown>, msg: string, text: string): void {
+  if (isJournalStream(1)) createLogger({ level: 'info' }).info(fields, msg);
+  else process.stdout.write(text);
+}
+
 async function main(given: string[]): Promise<number> {
   // SageMaker runs `docker run IMAGE serve`: its contract's options first, the user's flags after (they win).
   const argv = given[0] === 'serve' ? [...sagemakerArgs(process.env), ...given.slice(1)] : given;
@@ -41,9 +52,7 @@ async function main(given: string[]): Promise<number> {
     // With --pid (ExecReload=... --pid $MAINPID) neither the config nor a pidfile is needed.
     const pidfile = control.pid === null ? (await loadConfig({ argv: control.rest, env: process.env, cwd: process.cwd() })).config.pidfile : null;
     const said = await sendControl(control, pidfile);
-    // ExecReload's stdout is the journal: one JSON line there, so `journalctl -o cat | jq` parses it.
-    if (isJournalStream(1)) createLogger({ level: 'info' }).info({ control: control.name }, said);
-    else process.stdout.write(`${said}\n`);
+    reportOneShot({ control: control.name }, said, `${said}\n`);
     return 0;
   }
   // Kept for reloads: `chdir` changes process.cwd(), and a reload reads the same files.
@@ -74,12 +83,7 @@ async function main(given: string[]): Promise<number> {
       `mlserve: config ${loaded.configFile ?? '(defaults)'} ok; model ${bundle.name} v${bundle.version} ok ` +
       `(${bundle.inputWidth} inputs, ${bundle.labels.length} classes)`;
     const report = describeModel(bundle, { fastPath: config.fastPath, backend: config.backend });
-    // ExecStartPre's stdout is the journal: the report is one JSON line there (`journalctl -o cat | jq`
-    // parses every line of the unit); a terminal gets the indented text.
-    // Its own info-level JSON logger: `log-level = warn` or `log-format = pretty` must not silence
-    // or reformat the report (regression: with log-level warn, ExecStartPre wrote nothing).
-    if (isJournalStream(1)) createLogger({ level: 'info' }).info({ check: report }, headline);
-    else process.stdout.write(`${headline}\n${report.map((line) => `  ${line}\n`).join('')}`);
+    reportOneShot({ check: report }, headline, `${headline}\n${report.map((line) => `  ${line}\n`).join('')}`);
     // uWSGI users ask `--check -v` what mlserve made of their ini: sources, ignored keys, placeholders.
     if (loaded.verbose) process.stdout.write(`\n${formatConfigReport(loaded)}`);
     return 0;
