@@ -43,8 +43,8 @@ export function holdMicros(queuedRows: number, maxRows: number, oldestWaitedMicr
  * @example lingerMicros(1, 32, 0, 500, false) // 0: it came alone, send now
  */
 export function lingerMicros(queuedRows: number, maxRows: number, oldestWaitedMicros: number, lingerMicros: number, crowded: boolean): number {
-  if (lingerMicros <= 0 || !crowded || queuedRows >= maxRows) return 0;
-  return Math.max(0, lingerMicros - oldestWaitedMicros);
+  // The same hold as batch-timeout-micros, only for a batch that came in a crowd.
+  return crowded ? holdMicros(queuedRows, maxRows, oldestWaitedMicros, lingerMicros) : 0;
 }
 
 /**
