@@ -11,14 +11,7 @@ import { startMaster } from '../helpers/master.js';
 import { httpRequest } from '../helpers/http.js';
 import { nginxVars, uwsgiRequest } from '../helpers/uwsgi.js';
 import { HOOK_WORKER_URL } from '../fixtures/workers.js';
-
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from '../helpers/until.js';
 
 test('requests still queued at shutdown-timeout are answered 503 with Retry-After, over HTTP and uwsgi', { timeout: 30_000 }, async () => {
   const ml = await startMaster({ args: ['--workers', '1', '--cheaper', '0', '--shutdown-timeout', '1'], workerModule: HOOK_WORKER_URL });

@@ -14,6 +14,7 @@ import type { StatsInput } from '../../src/stats/statsInput.js';
 import { readAll } from './readAll.js';
 import { sampleInput } from './sampleInput.js';
 import { CRASHING_STATS_THREAD_URL } from '../fixtures/workers.js';
+import { until } from '../helpers/until.js';
 
 // Real worker threads and real sockets throughout; nothing is mocked.
 
@@ -32,14 +33,6 @@ function capturingLog(): { log: ReturnType<typeof createLogger>; lines: string[]
     },
   });
   return { log: createLogger({ destination: sink, level: 'debug' }), lines };
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 test('the document is built on the stats thread from counters gathered here, fresh for every client', async (t) => {
