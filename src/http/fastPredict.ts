@@ -61,7 +61,8 @@ export function predictLane(deps: AppDeps): <C>(req: LaneRequest, ctx: C, send: 
       send(ctx, status, headers, body);
       return true;
     }
-    if (req.method !== 'GET' || url === undefined || !url.startsWith('/predict?') || req.queueHeaders) return false;
+    if (req.method !== 'GET' || url === undefined || req.queueHeaders) return false;
+    // Any other path, or another query: hono's (predictQueryText checks the `/predict?` prefix).
     const text = predictQueryText(url);
     if (text === undefined || text.length > limits.maxTextLength) return false;
     let checked: string;
